@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The `vfsim` command. Each subcommand lives in its own file and registers itself here.
+
+import { Command } from 'commander';
+
+const program = new Command();
+program
+  .name('vfsim')
+  .description('A deterministic model of a unikernel guest\'s storage and memory stack (OSv on AArch64/KVM).')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+// ---- subcommands (one line each; keep sorted) ----
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  process.stderr.write(`vfsim: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

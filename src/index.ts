@@ -1,0 +1,16 @@
+// vfsim's public API: `import { ... } from 'vfsim'`.
+
+export { Clock, VIRTUAL_EPOCH_NS } from './sim/clock.js';
+export type { Ns } from './sim/clock.js';
+export { Prng } from './sim/prng.js';
+export { OSV_AARCH64_KVM, makeProfile } from './sim/profile.js';
+export type { CostProfile, ProfileOverride } from './sim/profile.js';
+export { Ram, NO_FRAME } from './hw/ram.js';
+export type { Frame, Paddr, Shrinker } from './hw/ram.js';
+export { FsError, fsErr, isFsError, ERRNO, errnoNumber } from '../vfs/errno.js';
+export type { ErrnoCode } from '../vfs/errno.js';
+export * as constants from '../vfs/constants.js';
+export { NO_INO } from '../vfs/backend.js';
+export type { Backend, Attr, SetAttr, NewNode, DirEntry, StatFs, BackendCapabilities, Ino } from '../vfs/backend.js';
+export type { Syscalls, Cred, Stat, Dirent, TimeSpec, ProcessOptions } from '../vfs/syscalls.js';
+export { ROOT_CRED } from '../vfs/syscalls.js';
