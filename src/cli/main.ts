@@ -2,6 +2,7 @@
 // The `vfsim` command. Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { register as bench } from './bench.js';
 
 const program = new Command();
 program
@@ -11,6 +12,7 @@ program
   .showHelpAfterError();
 
 // ---- subcommands (one line each; keep sorted) ----
+bench(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`vfsim: ${e instanceof Error ? e.message : String(e)}\n`);
