@@ -2,6 +2,7 @@
 // The `vfsim` command. Each subcommand lives in its own file and registers itself here.
 
 import { Command } from 'commander';
+import { register as arc } from './arc.js';
 import { register as bench } from './bench.js';
 
 const program = new Command();
@@ -12,6 +13,7 @@ program
   .showHelpAfterError();
 
 // ---- subcommands (one line each; keep sorted) ----
+arc(program);
 bench(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
