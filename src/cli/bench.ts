@@ -13,6 +13,8 @@ type BenchModule = { run(opts: BenchOptions): Promise<void> };
 
 // One line per benchmark (lazy, so one bench's peers are not loaded for another).
 const benches: Record<string, { what: string; load: () => Promise<BenchModule> }> = {
+  arc: { what: 'ARC get/put ops/s against lru-cache on one Zipf key stream', load: () => import('../../bench/arc.js') },
+  fs: { what: 'filesystem workloads on vfsim, memfs, ZenFS and Linux tmpfs', load: () => import('../../bench/fs.js') },
 };
 
 export function register(program: Command): void {

@@ -1,0 +1,69 @@
+// The limits the data workloads are compared with: raw copies between JavaScript typed arrays in the
+// same kind of process, shaped like the workloads. No filesystem kept in JS memory can move bytes faster
+// than Uint8Array.set, so "% of the limit" says how much the filesystem's own bookkeeping costs.
+
+import { Prng } from '../src/sim/prng.js';
+import type { FsBenchSizes } from './fs-sizes.js';
+
+const MiB = 1024 * 1024;
+const now = (): number => performance.now();
+
+export interface Limits {
+  /** seqWrite/seqRead's limit: a reused chunk buffer streamed into a dataBytes destination, MiB/s. */
+  memcpyMiBs: number;
+  /** randRead/randWrite's limit: ioBytes copied out of random aligned offsets of a dataBytes buffer. */
+  randCopyOpsPerSec: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Warm-up plus `reps` timed repetitions, each repeated until minRepMs has passed; the median rate. */
+function rate(z: FsBenchSizes, once: () => number): number {
+  const rates: number[] = [];
+  for (let r = 0; r < z.warmup + z.reps; r++) {
+    const t0 = now();
+    let work = 0;
+    let ms = 0;
+    do {
+      work += once();
+      ms = now() - t0;
+    } while (ms < z.minRepMs);
+    if (r >= z.warmup) rates.push((work / ms) * 1000);
+  }
+  return median(rates);
+}
+
+export function measureLimits(z: FsBenchSizes, seed: number): Limits {
+  const chunk = new Uint8Array(z.chunkBytes).fill(0x5a);
+  const big = new Uint8Array(z.dataBytes);
+  // Touch every page first: a repetition measures copying, as a filesystem overwriting its file does.
+  for (let i = 0; i < big.length; i += 4096) big[i] = (i >>> 12) & 0xff;
+  const chunks = z.dataBytes / z.chunkBytes;
+  const memcpyMiBs = rate(z, () => {
+    for (let i = 0; i < chunks; i++) big.set(chunk, i * z.chunkBytes);
+    return z.dataBytes / MiB;
+  });
+
+  // The same offsets the randRead/randWrite workloads use (same seed, same generator).
+  const prng = new Prng(seed);
+  const slots = Math.floor(z.dataBytes / z.ioBytes);
+  const offs = new Float64Array(z.randOps);
+  for (let i = 0; i < z.randOps; i++) offs[i] = prng.below(slots) * z.ioBytes;
+  const out = new Uint8Array(z.ioBytes);
+  const len = z.ioBytes;
+  let fold = 0;
+  const randCopyOpsPerSec = rate(z, () => {
+    for (let i = 0; i < offs.length; i++) {
+      const o = offs[i]!;
+      out.set(big.subarray(o, o + len));
+      fold += out[0]!;
+    }
+    return offs.length;
+  });
+  if (fold < 0) throw new Error('unreachable: keeps the copies observable');
+  return { memcpyMiBs, randCopyOpsPerSec };
+}

@@ -1,0 +1,82 @@
+// A smoke run of `vfsim bench fs` with tiny sizes: every subject runs every workload in its own child
+// process, and the result has the JSON shape issue 3 specifies ("Speed" section), with a positive rate
+// from every subject on every workload.
+
+import t from 'tap';
+import { render, runFsBench, stepCount, type FsBenchResult } from '../../bench/fs.js';
+import { SUBJECTS } from '../../bench/fs-subject.js';
+import { FULL_SIZES, WORKLOADS, type FsBenchSizes } from '../../bench/fs-sizes.js';
+
+const KiB = 1024;
+const TINY: FsBenchSizes = {
+  ...FULL_SIZES,
+  files: 200,
+  dirs: 4,
+  readdirCalls: 20,
+  dataBytes: 2 * 1024 * KiB,
+  chunkBytes: 256 * KiB,
+  randOps: 300,
+  deepOps: 200,
+  reps: 1,
+  warmup: 1,
+  minRepMs: 0,
+  budgetMs: 2_000,
+};
+
+// The peers are dev dependencies: they must run here. (vfsim joins this list once createFs and Vfs land.)
+const REQUIRED = ['memfs', 'zenfs', 'tmpfs'] as const;
+
+let steps = 0;
+const result: FsBenchResult = await runFsBench({ sizes: TINY, seed: 7, onStep: () => steps++ });
+
+t.test('the --json document has issue 3\'s shape: workloads × subjects, limits, rssMiB', async (t) => {
+  t.same(Object.keys(result.workloads), [...WORKLOADS], 'one entry per workload, in order');
+  for (const w of WORKLOADS) {
+    const row = result.workloads[w];
+    t.ok(row.unit === 'ops/s' || row.unit === 'MiB/s', `${w} has a unit`);
+    for (const s of SUBJECTS) t.ok(s in row, `${w} has a ${s} key`);
+  }
+  t.equal(result.workloads.seqWrite.unit, 'MiB/s');
+  t.equal(result.workloads.randRead.unit, 'ops/s');
+  t.ok(result.limits.memcpyMiBs > 0, 'memcpyMiBs measured');
+  t.ok(result.limits.randCopyOpsPerSec > 0, 'randCopyOpsPerSec measured');
+  for (const s of SUBJECTS) t.ok(s in result.rssMiB, `rssMiB has ${s}`);
+  t.equal(steps, stepCount(SUBJECTS), 'the progress callback saw every step');
+  // The document survives JSON (no undefined, no NaN turned into null unnoticed).
+  t.same(JSON.parse(JSON.stringify(result)), result);
+});
+
+t.test('every subject produced a positive rate on every workload, and an RSS figure', async (t) => {
+  for (const s of REQUIRED) {
+    t.notOk(result.notes.unavailable[s], `${s} is available (${result.notes.unavailable[s] ?? ''})`);
+    for (const w of WORKLOADS) {
+      const v = result.workloads[w][s];
+      t.ok(typeof v === 'number' && v > 0, `${s} ${w} = ${v} ${result.notes.errors[w]?.[s] ?? ''}`);
+    }
+    t.ok((result.rssMiB[s] ?? 0) > 0, `${s} rssMiB`);
+  }
+  for (const w of WORKLOADS) for (const s of REQUIRED) t.notOk(result.notes.errors[w]?.[s], `${s} ${w} did not fail`);
+});
+
+t.test('the table names every workload and subject and the limits', async (t) => {
+  const text = render(result);
+  for (const w of WORKLOADS) t.match(text, new RegExp(`^${w}\\s`, 'm'));
+  for (const s of SUBJECTS) t.match(text, s);
+  t.match(text, /vfsim\/memfs/);
+  t.match(text, /memcpy .* MiB\/s/);
+});
+
+t.test('a subject over its time budget is cut off, footnoted, and still has a rate', async (t) => {
+  // A 1 ms budget cuts off every repetition that is not done within it: the rate is over what finished.
+  const r = await runFsBench({
+    sizes: { ...TINY, files: 2_000, dirs: 20, budgetMs: 1, reps: 3 },
+    seed: 7,
+    subjects: ['memfs'],
+  });
+  const cut = r.notes.truncated.create?.memfs;
+  t.ok(cut, 'create was cut off');
+  t.ok(cut!.done >= 15 && cut!.done < cut!.of, `create did ${cut!.done} of ${cut!.of}`);
+  t.ok((r.workloads.create.memfs ?? 0) > 0, 'a rate over what finished');
+  t.match(render(r), /† memfs create: stopped at the 1 ms budget; rate over [\d,]+ of 2,000 ops/);
+  t.equal(r.workloads.create.zenfs, null, 'a subject not run has null');
+});
