@@ -347,6 +347,15 @@ export class Arc<V> {
     return this.drop(s);
   }
 
+  /** Release every buffer and forget every ghost (export of the pool). p returns to 0, c to c_max. */
+  clear(): void {
+    const d = this.d;
+    for (const l of [T1, T2, B1, B2]) while (d.tail[l]! !== NIL) this.drop(d.tail[l]!);
+    this.p = 0;
+    this.c = this.cMax;
+    this.growAllowed = true;
+  }
+
   private drop(s: Slot): boolean {
     const d = this.d;
     const l = d.list[s]!;
