@@ -1,0 +1,459 @@
+// ramfs: a filesystem whose storage is the page cache, as Linux tmpfs without swap (mm/shmem.c) — file
+// data lives in frames of the machine's RAM, bounded by that RAM and an optional size limit (ENOSPC
+// when full), holes take no frames. It implements vfs/backend.ts exactly: the VFS has checked
+// permissions, types and names; this stores what it is told and checks what only it can know.
+
+import { fsErr } from '../vfs/errno.js';
+import { NO_INO } from '../vfs/backend.js';
+import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
+import {
+  S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK, ALLPERMS, NAME_MAX,
+  RENAME_NOREPLACE, RENAME_EXCHANGE, modeToDtype,
+} from '../vfs/constants.js';
+import { Ram } from '../src/hw/ram.js';
+import { Clock, VIRTUAL_EPOCH_NS } from '../src/sim/clock.js';
+import type { CostProfile } from '../src/sim/profile.js';
+import { invariant } from '../src/sim/assert.js';
+import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
+import type { FileMapping } from '../src/mm/page-cache.js';
+import { PageBudget } from '../src/mm/pager.js';
+import { RamInode, BOGO_DIRENT_SIZE } from './inode.js';
+
+/** statfs f_type of Linux ramfs (include/uapi/linux/magic.h). */
+export const RAMFS_MAGIC = 0x858458f6;
+/** statfs f_type of Linux tmpfs, for users who want ramfs to pass for tmpfs (`statfsType`). */
+export const TMPFS_MAGIC = 0x01021994;
+
+export interface RamFsOptions {
+  /** The machine's RAM, where file data lives. Ignored if `pageCache` is given (its RAM is used). */
+  ram?: Ram;
+  /** The machine's page cache, shared with other filesystems and mmap; one is made over `ram` if absent. */
+  pageCache?: PageCache;
+  /** Virtual clock: the root's timestamps, and the page cache's copy and allocation costs. */
+  clock?: Clock;
+  profile?: CostProfile;
+  /** Bytes of file data the filesystem may hold (tmpfs `size=`), rounded down to pages. Default: all RAM. */
+  sizeLimit?: number;
+  /**
+   * Live inodes allowed (tmpfs `nr_inodes=`); creating more is ENOSPC. Default: half the RAM's frames,
+   * tmpfs' default, but at least 65,536 (inodes here live on the JS heap, not in RAM frames).
+   */
+  maxInodes?: number;
+  /** The root directory's permission bits and owner. Default 0o755, uid 0, gid 0. */
+  rootMode?: number;
+  rootUid?: number;
+  rootGid?: number;
+  /** statfs f_type. Default RAMFS_MAGIC. */
+  statfsType?: number;
+}
+
+/** The types `create` makes, as a bit set over S_IFMT >> 12 (directories and symlinks have their own calls). */
+const CREATE_TYPES = (1 << (S_IFREG >> 12)) | (1 << (S_IFIFO >> 12)) | (1 << (S_IFSOCK >> 12)) |
+  (1 << (S_IFCHR >> 12)) | (1 << (S_IFBLK >> 12));
+
+export class RamFs implements Backend {
+  readonly fsType = 'ramfs';
+  readonly rootIno: Ino = 1;
+  readonly capabilities: BackendCapabilities;
+  readonly pageCache: PageCache;
+  readonly ram: Ram;
+  /** The frames this filesystem may hold and holds (shared by all its files' mappings). */
+  readonly budget: PageBudget;
+  readonly maxInodes: number;
+
+  /** Indexed by inode number; numbers are never reused, as tmpfs' get_next_ino, so a stale one cannot alias. */
+  private inodes: (RamInode | undefined)[] = [undefined];
+  private nextIno = 1;
+  private liveInodes = 0;
+  private readonly sectorsPerPage: number;
+  private readonly statfsType: number;
+
+  constructor(opts: RamFsOptions = {}) {
+    const clock = opts.clock ?? new Clock();
+    if (opts.pageCache !== undefined) this.pageCache = opts.pageCache;
+    else {
+      invariant(opts.ram !== undefined, 'RamFs is given a ram or a pageCache');
+      this.pageCache = new PageCache(opts.ram, { clock, ...(opts.profile ? { profile: opts.profile } : {}) });
+    }
+    this.ram = this.pageCache.ram;
+    const ps = this.pageCache.pageSize;
+    this.sectorsPerPage = ps / 512;
+    const limit = opts.sizeLimit === undefined ? Infinity : Math.floor(opts.sizeLimit / ps);
+    this.budget = new PageBudget(limit);
+    this.maxInodes = opts.maxInodes ?? Math.max(this.ram.frameCount >> 1, 65536);
+    this.statfsType = opts.statfsType ?? RAMFS_MAGIC;
+    this.capabilities = Object.freeze({
+      nameMax: NAME_MAX,
+      // Positions must stay exact JS integers (2^53), a whole page below that.
+      maxFileSize: 2 ** 53 - ps,
+      punchHole: true,
+      readOnly: false,
+    });
+    const t = VIRTUAL_EPOCH_NS + clock.now;
+    const sec = Math.floor(t / 1e9);
+    const root = this.newInode(
+      { mode: S_IFDIR | ((opts.rootMode ?? 0o755) & ALLPERMS), uid: opts.rootUid ?? 0, gid: opts.rootGid ?? 0, rdev: 0, timeSec: sec, timeNsec: t - sec * 1e9 },
+      2,
+    );
+    root.entries = new Map();
+    root.parent = root.ino;
+    root.size = 2 * BOGO_DIRENT_SIZE;
+  }
+
+  // ---- filesystem level ----
+
+  statfs(): StatFs {
+    const total = Math.min(this.budget.limit, this.ram.frameCount);
+    const free = Math.max(0, Math.min(total - this.budget.used, this.ram.freeFrames));
+    return {
+      type: this.statfsType,
+      bsize: this.pageCache.pageSize,
+      frsize: this.pageCache.pageSize,
+      blocks: total,
+      bfree: free,
+      bavail: free,
+      files: this.maxInodes,
+      ffree: this.maxInodes - this.liveInodes,
+      namelen: NAME_MAX,
+    };
+  }
+
+  /** Nothing to do: the page cache is the storage (tmpfs' sync is a no-op). */
+  sync(): void {}
+
+  /** The filesystem goes away with its contents (Linux kill_litter_super): every frame goes back to RAM. */
+  unmount(): void {
+    for (const n of this.inodes) if (n?.mapping) this.pageCache.releaseMapping(n.mapping);
+    this.inodes = [undefined];
+    this.liveInodes = 0;
+  }
+
+  // ---- lookups and attributes (no allocation: the hot path of every path walk and stat) ----
+
+  lookup(dir: Ino, name: string): Ino {
+    const d = this.inodes[dir];
+    if (d === undefined) throw fsErr('ENOENT');
+    const entries = d.entries;
+    if (entries === null) throw fsErr('ENOTDIR');
+    const ino = entries.get(name);
+    return ino === undefined ? NO_INO : ino;
+  }
+
+  getattr(ino: Ino): Readonly<Attr> {
+    const n = this.inodes[ino];
+    if (n === undefined) throw fsErr('ENOENT');
+    return n;
+  }
+
+  setattr(ino: Ino, set: SetAttr): void {
+    const n = this.node(ino);
+    if (set.mode !== undefined) n.mode = (n.mode & S_IFMT) | (set.mode & ALLPERMS);
+    if (set.uid !== undefined) n.uid = set.uid;
+    if (set.gid !== undefined) n.gid = set.gid;
+    if (set.atimeSec !== undefined) n.atimeSec = set.atimeSec;
+    if (set.atimeNsec !== undefined) n.atimeNsec = set.atimeNsec;
+    if (set.mtimeSec !== undefined) n.mtimeSec = set.mtimeSec;
+    if (set.mtimeNsec !== undefined) n.mtimeNsec = set.mtimeNsec;
+    if (set.ctimeSec !== undefined) n.ctimeSec = set.ctimeSec;
+    if (set.ctimeNsec !== undefined) n.ctimeNsec = set.ctimeNsec;
+  }
+
+  // ---- names ----
+
+  create(dir: Ino, name: string, node: NewNode): Ino {
+    const type = node.mode & S_IFMT;
+    if (((CREATE_TYPES >> (type >> 12)) & 1) === 0) throw fsErr('EINVAL');
+    const d = this.freeName(dir, name);
+    const n = this.newInode(node, 1);
+    if (type !== S_IFCHR && type !== S_IFBLK) n.rdev = 0;
+    this.addEntry(d, name, n.ino);
+    return n.ino;
+  }
+
+  mkdir(dir: Ino, name: string, node: NewNode): Ino {
+    const d = this.freeName(dir, name);
+    const n = this.newInode(node, 2);
+    n.mode = S_IFDIR | (node.mode & ALLPERMS);
+    n.rdev = 0;
+    n.entries = new Map();
+    n.parent = d.ino;
+    n.size = 2 * BOGO_DIRENT_SIZE;
+    this.addEntry(d, name, n.ino);
+    d.nlink++; // the new directory's '..'
+    return n.ino;
+  }
+
+  symlink(dir: Ino, name: string, target: string, node: NewNode): Ino {
+    const d = this.freeName(dir, name);
+    const n = this.newInode(node, 1);
+    n.mode = S_IFLNK | 0o777; // symlink(7): a symlink's permission bits are always 0777 on Linux
+    n.rdev = 0;
+    n.target = target;
+    n.size = Buffer.byteLength(target, 'utf8');
+    this.addEntry(d, name, n.ino);
+    return n.ino;
+  }
+
+  readlink(ino: Ino): string {
+    const n = this.node(ino);
+    if (n.target === null) throw fsErr('EINVAL');
+    return n.target;
+  }
+
+  link(dir: Ino, name: string, ino: Ino): void {
+    const n = this.node(ino);
+    if (n.entries !== null) throw fsErr('EPERM'); // link(2): hard links to directories are refused
+    if (n.nlink === 0) throw fsErr('ENOENT'); // linkat of an unlinked file without O_TMPFILE (Linux)
+    const d = this.freeName(dir, name);
+    this.addEntry(d, name, ino);
+    n.nlink++;
+  }
+
+  unlink(dir: Ino, name: string): void {
+    const d = this.dir(dir);
+    const ino = d.entries!.get(name);
+    if (ino === undefined) throw fsErr('ENOENT');
+    const n = this.inodes[ino]!;
+    if (n.entries !== null) throw fsErr('EISDIR');
+    this.removeEntry(d, name);
+    n.nlink--;
+  }
+
+  rmdir(dir: Ino, name: string): void {
+    const d = this.dir(dir);
+    const ino = d.entries!.get(name);
+    if (ino === undefined) throw fsErr('ENOENT');
+    const n = this.inodes[ino]!;
+    if (n.entries === null) throw fsErr('ENOTDIR');
+    if (n.entries.size !== 0) throw fsErr('ENOTEMPTY');
+    this.removeEntry(d, name);
+    d.nlink--; // its '..' is gone
+    n.nlink = 0; // its name and its own '.'
+  }
+
+  rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string, flags: number): void {
+    if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) !== 0 || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+      throw fsErr('EINVAL');
+    }
+    const sd = this.dir(srcDir);
+    const dd = this.dir(dstDir);
+    const srcIno = sd.entries!.get(srcName);
+    if (srcIno === undefined) throw fsErr('ENOENT');
+    const src = this.inodes[srcIno]!;
+    const dstIno = dd.entries!.get(dstName);
+    const dst = dstIno === undefined ? undefined : this.inodes[dstIno]!;
+    // Moving a directory below itself would cut it off from the tree (rename(2): EINVAL). The VFS checks
+    // this on paths; checked here too because a broken tree is not something to be left to a caller.
+    if (src.entries !== null && srcDir !== dstDir && this.isAncestor(srcIno, dstDir)) throw fsErr('EINVAL');
+
+    if (flags === RENAME_EXCHANGE) {
+      if (dst === undefined) throw fsErr('ENOENT');
+      if (dst.entries !== null && sd !== dd && this.isAncestor(dst.ino, srcDir)) throw fsErr('EINVAL');
+      sd.entries!.set(srcName, dst.ino);
+      dd.entries!.set(dstName, src.ino);
+      sd.dirents = dd.dirents = null;
+      if (sd !== dd) {
+        const srcIsDir = src.entries !== null;
+        const dstIsDir = dst.entries !== null;
+        if (srcIsDir) src.parent = dd.ino;
+        if (dstIsDir) dst.parent = sd.ino;
+        if (srcIsDir && !dstIsDir) {
+          sd.nlink--;
+          dd.nlink++;
+        } else if (!srcIsDir && dstIsDir) {
+          dd.nlink--;
+          sd.nlink++;
+        }
+      }
+      return;
+    }
+
+    if (dst !== undefined) {
+      if (flags === RENAME_NOREPLACE) throw fsErr('EEXIST');
+      // rename(2): "If oldpath and newpath are existing hard links referring to the same file, then
+      // rename() does nothing, and returns a success status."
+      if (dst === src) return;
+      if (src.entries !== null && dst.entries === null) throw fsErr('ENOTDIR');
+      if (src.entries === null && dst.entries !== null) throw fsErr('EISDIR');
+      if (dst.entries !== null && dst.entries.size !== 0) throw fsErr('ENOTEMPTY');
+    }
+    // From here on nothing can fail.
+    if (dst !== undefined) {
+      if (dst.entries !== null) {
+        dst.nlink = 0;
+        dd.nlink--; // the replaced directory's '..'
+      } else dst.nlink--;
+      this.removeEntry(dd, dstName);
+    }
+    this.removeEntry(sd, srcName);
+    this.addEntry(dd, dstName, srcIno);
+    if (src.entries !== null && sd !== dd) {
+      src.parent = dd.ino;
+      sd.nlink--;
+      dd.nlink++;
+    }
+  }
+
+  readdir(dir: Ino): readonly DirEntry[] {
+    const d = this.dir(dir);
+    if (d.dirents !== null) return d.dirents;
+    const out: DirEntry[] = [];
+    for (const [name, ino] of d.entries!) out.push({ name, ino, type: modeToDtype(this.inodes[ino]!.mode) });
+    d.dirents = out;
+    return out;
+  }
+
+  // ---- data ----
+
+  read(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
+    const n = this.regular(ino);
+    checkIo(pos, buf, off, len);
+    const m = n.mapping;
+    if (m === null) {
+      // No page was ever written: the file is one hole.
+      if (pos >= n.size) return 0;
+      const k = Math.min(len, n.size - pos);
+      buf.fill(0, off, off + k);
+      return k;
+    }
+    const r = this.pageCache.read(m, pos, buf, off, len);
+    // Without a pager a read never allocates, so NO_SPACE cannot happen; kept as an errno all the same.
+    if (r === NO_SPACE) throw fsErr('ENOMEM');
+    return r;
+  }
+
+  write(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
+    const n = this.regular(ino);
+    checkIo(pos, buf, off, len);
+    if (len === 0) return 0;
+    const max = this.capabilities.maxFileSize;
+    if (pos >= max) throw fsErr('EFBIG');
+    if (len > max - pos) len = max - pos; // a write crossing the limit is cut short (write(2), EFBIG)
+    const m = n.mapping ?? this.attach(n);
+    const w = this.pageCache.write(m, pos, buf, off, len);
+    if (w === NO_SPACE) throw fsErr('ENOSPC');
+    n.size = m.size;
+    n.blocks = m.pages.count * this.sectorsPerPage;
+    return w;
+  }
+
+  truncate(ino: Ino, size: number): void {
+    const n = this.regular(ino);
+    if (!Number.isInteger(size) || size < 0) throw fsErr('EINVAL');
+    if (size > this.capabilities.maxFileSize) throw fsErr('EFBIG');
+    const m = n.mapping ?? this.attach(n);
+    this.pageCache.truncate(m, size);
+    n.size = size;
+    n.blocks = m.pages.count * this.sectorsPerPage;
+  }
+
+  punchHole(ino: Ino, off: number, len: number): void {
+    const n = this.regular(ino);
+    if (!Number.isSafeInteger(off) || !Number.isSafeInteger(len) || off < 0 || len <= 0) throw fsErr('EINVAL');
+    if (off + len > this.capabilities.maxFileSize) throw fsErr('EFBIG');
+    const m = n.mapping;
+    if (m === null) return;
+    this.pageCache.punchHole(m, off, len);
+    n.blocks = m.pages.count * this.sectorsPerPage;
+  }
+
+  /** Nothing to make durable: the data lives only in RAM (tmpfs' fsync is noop_fsync). */
+  fsync(ino: Ino, _dataOnly: boolean): void {
+    this.node(ino);
+  }
+
+  inactive(ino: Ino): void {
+    const n = this.node(ino);
+    invariant(n.nlink === 0, 'inactive is called only on a node without names');
+    if (n.mapping !== null) this.pageCache.releaseMapping(n.mapping);
+    n.mapping = null;
+    this.inodes[ino] = undefined;
+    this.liveInodes--;
+  }
+
+  /**
+   * The page-cache hook (vfs/backend.ts PagerHook): a regular file's mapping, so that mmap maps the
+   * same frames read and write use. ramfs has no Pager: the mapping's pages are the file.
+   */
+  pager(ino: Ino): FileMapping | undefined {
+    const n = this.inodes[ino];
+    if (n === undefined || (n.mode & S_IFMT) !== S_IFREG) return undefined;
+    return n.mapping ?? this.attach(n);
+  }
+
+  // ---- helpers ----
+
+  /** Live inodes (for tests and statfs). */
+  get inodeCount(): number {
+    return this.liveInodes;
+  }
+
+  private newInode(node: NewNode, nlink: number): RamInode {
+    if (this.liveInodes >= this.maxInodes) throw fsErr('ENOSPC');
+    const n = new RamInode(this.nextIno++, node, nlink, this.pageCache.pageSize);
+    this.inodes.push(n);
+    this.liveInodes++;
+    return n;
+  }
+
+  private attach(n: RamInode): FileMapping {
+    const m = this.pageCache.createMapping({ budget: this.budget, evictable: false });
+    m.size = n.size;
+    n.mapping = m;
+    return m;
+  }
+
+  private node(ino: Ino): RamInode {
+    const n = this.inodes[ino];
+    if (n === undefined) throw fsErr('ENOENT');
+    return n;
+  }
+
+  private dir(ino: Ino): RamInode {
+    const n = this.node(ino);
+    if (n.entries === null) throw fsErr('ENOTDIR');
+    return n;
+  }
+
+  private regular(ino: Ino): RamInode {
+    const n = this.node(ino);
+    if ((n.mode & S_IFMT) !== S_IFREG) throw fsErr(n.entries !== null ? 'EISDIR' : 'EINVAL');
+    return n;
+  }
+
+  /** The directory `dir`, checked to have no entry `name` (before anything is allocated). */
+  private freeName(dir: Ino, name: string): RamInode {
+    const d = this.dir(dir);
+    if (d.entries!.has(name)) throw fsErr('EEXIST');
+    if (d.nlink === 0) throw fsErr('ENOENT'); // a removed directory takes no new entries (Linux)
+    return d;
+  }
+
+  private addEntry(d: RamInode, name: string, ino: Ino): void {
+    d.entries!.set(name, ino);
+    d.size += BOGO_DIRENT_SIZE;
+    d.dirents = null;
+  }
+
+  private removeEntry(d: RamInode, name: string): void {
+    d.entries!.delete(name);
+    d.size -= BOGO_DIRENT_SIZE;
+    d.dirents = null;
+  }
+
+  /** Whether directory `a` is `b` or one of `b`'s ancestors. */
+  private isAncestor(a: Ino, b: Ino): boolean {
+    for (let i = b; ; ) {
+      if (i === a) return true;
+      const p = this.inodes[i]!.parent;
+      if (p === i) return false;
+      i = p;
+    }
+  }
+}
+
+/** Arguments of read/write: integer, non-negative, inside the buffer (EINVAL/EFAULT otherwise). */
+function checkIo(pos: number, buf: Uint8Array, off: number, len: number): void {
+  if (!Number.isSafeInteger(pos) || pos < 0 || !Number.isSafeInteger(len) || len < 0) throw fsErr('EINVAL');
+  if (!Number.isSafeInteger(off) || off < 0 || off + len > buf.length) throw fsErr('EFAULT');
+}

@@ -1,0 +1,463 @@
+// The unified page cache: (file, page index) → frame of the machine's RAM, after Linux mm/filemap.c
+// (`struct address_space`, filemap_read, generic_perform_write, truncate_inode_pages_range) and OSv's
+// core/pagecache.cc. read/write copy through these frames and, later, mmap maps the same frames, so
+// they are coherent by construction (DESIGN.md, "Memory management").
+//
+// Two halves, as in Linux: per-file `FileMapping`s (the address_space: an index of pages, the size, the
+// dirty count, the pager) and, per frame, the fields of `struct page` (flags, owner, index) in typed
+// arrays indexed by frame number, so that a walk over frames (reclaim) can go from a frame to its file.
+//
+// Seams for issue 5 (mmap, rmap, reclaim), not built here:
+// - `dropPage` is the only place a page leaves the cache: rmap unmapping and TLB shoot-down go there.
+// - PG_REFERENCED is set on every read/write hit; a clock hand over `flags` (skipping PG_UNEVICTABLE and
+//   frames without PG_CACHED) clears it and picks victims, writing dirty ones back through the Pager
+//   (`writebackPage`) first. It would register with `Ram.registerShrinker`.
+// - `findOrCreatePage` is what a page-fault handler calls to get the frame to map.
+//
+// Errors: frame allocation failure is the return value NO_SPACE, never an exception, so each caller
+// turns it into the errno its interface names (ENOSPC for a filesystem write, ENOMEM for a fault).
+// src/mm sits below vfs/ and does not import FsError; a Pager's own FsError (EIO) passes through.
+
+import { NO_FRAME } from '../hw/ram.js';
+import type { Frame, Ram } from '../hw/ram.js';
+import { Clock } from '../sim/clock.js';
+import { OSV_AARCH64_KVM } from '../sim/profile.js';
+import type { CostProfile } from '../sim/profile.js';
+import { invariant } from '../sim/assert.js';
+import { PageTree } from './page-tree.js';
+import type { PageIndex } from './page-tree.js';
+import type { Pager, PageBudget } from './pager.js';
+
+export type { PageIndex } from './page-tree.js';
+
+/** Returned by `read`/`write`/`findOrCreatePage` callers' paths when no frame could be had and nothing was copied. */
+export const NO_SPACE = -1;
+
+// Per-page flags (Linux include/linux/page-flags.h names).
+/** The frame belongs to the page cache (the other fields of its `struct page` are meaningful). */
+export const PG_CACHED = 1;
+/** Written since it was last written back (or, without a pager, ever: the page is the only copy). */
+export const PG_DIRTY = 2;
+/** Accessed since the reclaim clock last looked (the software access bit; issue 5's clock clears it). */
+export const PG_REFERENCED = 4;
+/** Never a reclaim victim: ramfs pages are the data itself (tmpfs without swap, Linux's unevictable LRU). */
+export const PG_UNEVICTABLE = 8;
+
+/** Copies up to this many bytes are done with a loop: below it, creating a subarray costs more than the copy. */
+const SMALL_COPY = 32;
+
+export interface FileMappingOptions {
+  /** The backing store; null (ramfs) when the pages are the data. */
+  pager?: Pager | null;
+  /** Whether reclaim may evict the pages (false for ramfs). Default: true when there is a pager. */
+  evictable?: boolean;
+  /** A cap shared with other mappings (ramfs' sizeLimit). */
+  budget?: PageBudget | null;
+}
+
+/** One file's pages: Linux `struct address_space`. Create with `PageCache.createMapping`. */
+export class FileMapping {
+  /** The file's size in bytes (i_size as the page cache sees it): reads stop here, writes extend it. */
+  size = 0;
+  /** Pages with PG_DIRTY set. */
+  nrDirty = 0;
+  readonly pages = new PageTree();
+  readonly pager: Pager | null;
+  readonly evictable: boolean;
+  readonly budget: PageBudget | null;
+  /** Flags every new page of this mapping starts with. */
+  readonly pageFlags: number;
+
+  constructor(
+    /** Slot in the cache's mapping table; frames point back to it (`PageCache.owner`). */
+    readonly id: number,
+    opts: FileMappingOptions,
+  ) {
+    this.pager = opts.pager ?? null;
+    this.evictable = opts.evictable ?? this.pager !== null;
+    this.budget = opts.budget ?? null;
+    this.pageFlags = PG_CACHED | (this.evictable ? 0 : PG_UNEVICTABLE);
+  }
+
+  /** Pages cached (for ramfs: allocated). */
+  get nrPages(): number {
+    return this.pages.count;
+  }
+}
+
+export interface PageCacheOptions {
+  /** Charged for copies and frame allocations; a private clock if absent. */
+  clock?: Clock;
+  profile?: CostProfile;
+}
+
+export class PageCache {
+  readonly ram: Ram;
+  readonly pageSize: number;
+  readonly pageShift: number;
+  // `struct page`, one slot per frame of RAM (Linux mem_map). Only page-cache frames are written.
+  readonly flags: Uint8Array;
+  /** Mapping id owning the frame, or -1. */
+  readonly owner: Int32Array;
+  /** Page index of the frame in its file (a float array: indices pass 2^31 in files past 8 TiB). */
+  readonly index: Float64Array;
+  readonly stats = { lookups: 0, holes: 0, fills: 0, allocs: 0, frees: 0, writebacks: 0 };
+
+  private readonly bytes: Uint8Array;
+  /** A Uint8Array over each frame, made on first use and kept: whole-page copies then need no subarray. */
+  private readonly views: (Uint8Array | undefined)[];
+  private readonly mappings: (FileMapping | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+  private readonly clock: Clock;
+  private readonly copyNsPerByte: number;
+  private readonly allocNs: number;
+
+  constructor(ram: Ram, opts: PageCacheOptions = {}) {
+    this.ram = ram;
+    this.bytes = ram.bytes;
+    this.pageSize = ram.frameSize;
+    this.pageShift = ram.frameShift;
+    this.flags = new Uint8Array(ram.frameCount);
+    this.owner = new Int32Array(ram.frameCount).fill(-1);
+    this.index = new Float64Array(ram.frameCount);
+    this.views = new Array<Uint8Array | undefined>(ram.frameCount).fill(undefined);
+    this.clock = opts.clock ?? new Clock();
+    const profile = opts.profile ?? OSV_AARCH64_KVM;
+    this.copyNsPerByte = profile.cpu.memcpyNsPerByte;
+    this.allocNs = profile.kernel.frameAllocNs;
+  }
+
+  // ---- mappings ----
+
+  createMapping(opts: FileMappingOptions = {}): FileMapping {
+    const id = this.freeIds.length > 0 ? this.freeIds.pop()! : this.mappings.length;
+    const m = new FileMapping(id, opts);
+    if (id === this.mappings.length) this.mappings.push(m);
+    else this.mappings[id] = m;
+    return m;
+  }
+
+  /** Free every page of `m` (dirty ones are not written back: the file is gone) and retire its id. */
+  releaseMapping(m: FileMapping): void {
+    invariant(this.mappings[m.id] === m, 'a released mapping is registered');
+    this.dropRange(m, 0, Number.MAX_SAFE_INTEGER);
+    this.mappings[m.id] = undefined;
+    this.freeIds.push(m.id);
+  }
+
+  /** The mapping a frame's page belongs to (the reverse of the page index: frame → file). */
+  mappingOf(frame: Frame): FileMapping | undefined {
+    const id = this.owner[frame];
+    return id === undefined || id < 0 ? undefined : this.mappings[id];
+  }
+
+  get mappingCount(): number {
+    return this.mappings.length - this.freeIds.length;
+  }
+
+  // ---- pages ----
+
+  /** The frame of page `index`, or NO_FRAME if it is not cached (Linux filemap_get_page without create). */
+  findPage(m: FileMapping, index: PageIndex): Frame {
+    return m.pages.get(index);
+  }
+
+  /**
+   * The frame of page `index`, reading it from the pager or zero-filling it if absent (Linux
+   * find_or_create_page / filemap_fault's page lookup). NO_FRAME if no frame could be had.
+   */
+  findOrCreatePage(m: FileMapping, index: PageIndex): Frame {
+    const f = m.pages.get(index);
+    if (f !== NO_FRAME) {
+      this.flags[f]! |= PG_REFERENCED;
+      return f;
+    }
+    return m.pager !== null ? this.fillPage(m, index) : this.addPage(m, index, true);
+  }
+
+  /** Whether page `index` is cached and dirty. */
+  isDirty(m: FileMapping, index: PageIndex): boolean {
+    const f = m.pages.get(index);
+    return f !== NO_FRAME && (this.flags[f]! & PG_DIRTY) !== 0;
+  }
+
+  // ---- read and write (the copy loops: the hot path) ----
+
+  /**
+   * Copy up to `len` bytes of the file at `pos` into `buf[off..]` (Linux filemap_read). Stops at the
+   * file's size; holes read as zeros without taking a frame. Returns the bytes copied, or NO_SPACE
+   * when a page had to be read from the pager, no frame was free and nothing had been copied yet.
+   */
+  read(m: FileMapping, pos: number, buf: Uint8Array, off: number, len: number): number {
+    const size = m.size;
+    if (len <= 0 || pos >= size) return 0;
+    if (len > size - pos) len = size - pos;
+    const ps = this.pageSize;
+    const shift = this.pageShift;
+    const flags = this.flags;
+    const pages = m.pages;
+    let done = 0;
+    // A run of bytes contiguous in RAM, copied with one call: files written in order get ascending
+    // frames from the allocator, so a 1 MiB read is usually one copy.
+    let runSrc = 0;
+    let runDst = 0;
+    let runLen = 0;
+    while (done < len) {
+      const p = pos + done;
+      const idx = p < 0x80000000 ? p >>> shift : Math.floor(p / ps);
+      const inPage = p - idx * ps;
+      let n = ps - inPage;
+      if (n > len - done) n = len - done;
+      let f = pages.get(idx);
+      if (f === NO_FRAME && m.pager !== null) {
+        f = this.fillPage(m, idx);
+        if (f === NO_FRAME) break;
+      }
+      if (f === NO_FRAME) {
+        if (runLen > 0) this.copyOut(buf, runDst, runSrc, runLen);
+        runLen = 0;
+        buf.fill(0, off + done, off + done + n);
+        this.stats.holes++;
+      } else {
+        flags[f]! |= PG_REFERENCED;
+        const src = f * ps + inPage;
+        if (runLen > 0 && src === runSrc + runLen) runLen += n;
+        else {
+          if (runLen > 0) this.copyOut(buf, runDst, runSrc, runLen);
+          runSrc = src;
+          runDst = off + done;
+          runLen = n;
+        }
+      }
+      done += n;
+    }
+    if (runLen > 0) this.copyOut(buf, runDst, runSrc, runLen);
+    this.stats.lookups++;
+    this.clock.now += done * this.copyNsPerByte;
+    return done === 0 ? NO_SPACE : done;
+  }
+
+  /**
+   * Copy `len` bytes from `buf[off..]` into the file at `pos`, allocating pages as needed and marking
+   * them dirty, and extend the size (Linux generic_perform_write). If frames run out part-way, the
+   * bytes already copied stay and their count is returned (a short write); if none could be copied,
+   * NO_SPACE is returned and nothing has changed. The caller checks `pos + len` against its limits.
+   */
+  write(m: FileMapping, pos: number, buf: Uint8Array, off: number, len: number): number {
+    if (len <= 0) return 0;
+    const ps = this.pageSize;
+    const shift = this.pageShift;
+    const flags = this.flags;
+    const pages = m.pages;
+    let done = 0;
+    let runDst = 0;
+    let runSrc = 0;
+    let runLen = 0;
+    while (done < len) {
+      const p = pos + done;
+      const idx = p < 0x80000000 ? p >>> shift : Math.floor(p / ps);
+      const inPage = p - idx * ps;
+      let n = ps - inPage;
+      if (n > len - done) n = len - done;
+      let f = pages.get(idx);
+      if (f === NO_FRAME) {
+        // A page the write covers whole needs neither zeroing nor the store's old bytes.
+        if (n === ps) f = this.addPage(m, idx, false);
+        else if (m.pager !== null && idx * ps < m.size) {
+          try {
+            f = this.fillPage(m, idx);
+          } catch (e) {
+            if (done === 0) throw e; // the store failed: a short write if anything was copied (Linux)
+            break;
+          }
+        } else f = this.addPage(m, idx, true);
+        if (f === NO_FRAME) break;
+      }
+      const fl = flags[f]!;
+      if ((fl & PG_DIRTY) === 0) {
+        flags[f] = fl | PG_DIRTY | PG_REFERENCED;
+        m.nrDirty++;
+      } else flags[f] = fl | PG_REFERENCED;
+      const dst = f * ps + inPage;
+      if (runLen > 0 && dst === runDst + runLen) runLen += n;
+      else {
+        if (runLen > 0) this.copyIn(buf, runSrc, runDst, runLen);
+        runDst = dst;
+        runSrc = off + done;
+        runLen = n;
+      }
+      done += n;
+    }
+    if (runLen > 0) this.copyIn(buf, runSrc, runDst, runLen);
+    if (done === 0) return NO_SPACE;
+    if (pos + done > m.size) m.size = pos + done;
+    this.stats.lookups++;
+    this.clock.now += done * this.copyNsPerByte;
+    return done;
+  }
+
+  /** RAM → user buffer. Measured fastest in Node 20 for each shape (see the report in test/mm). */
+  private copyOut(buf: Uint8Array, dst: number, src: number, len: number): void {
+    const bytes = this.bytes;
+    if (len === this.pageSize) {
+      const f = src >>> this.pageShift;
+      if (f * len === src) {
+        buf.set(this.views[f] ?? this.makeView(f), dst);
+        return;
+      }
+    }
+    if (len <= SMALL_COPY) {
+      for (let i = 0; i < len; i++) buf[dst + i] = bytes[src + i]!;
+      return;
+    }
+    buf.set(bytes.subarray(src, src + len), dst);
+  }
+
+  /** User buffer → RAM. A whole buffer is passed as is; only a part of one needs a subarray. */
+  private copyIn(buf: Uint8Array, src: number, dst: number, len: number): void {
+    const bytes = this.bytes;
+    if (src === 0 && len === buf.length) bytes.set(buf, dst);
+    else if (len <= SMALL_COPY) for (let i = 0; i < len; i++) bytes[dst + i] = buf[src + i]!;
+    else bytes.set(buf.subarray(src, src + len), dst);
+  }
+
+  private makeView(f: Frame): Uint8Array {
+    const v = this.bytes.subarray(f * this.pageSize, (f + 1) * this.pageSize);
+    this.views[f] = v;
+    return v;
+  }
+
+  // ---- size changes and holes ----
+
+  /**
+   * Set the size (Linux truncate_setsize + truncate_pagecache): shrinking frees the pages wholly past
+   * the new end and zeroes the tail of the last page, so that growing back reads zeros. The backend
+   * trims its own store; this never allocates, so it cannot fail.
+   */
+  truncate(m: FileMapping, size: number): void {
+    const ps = this.pageSize;
+    const old = m.size;
+    m.size = size;
+    if (size >= old) return;
+    this.dropRange(m, Math.ceil(size / ps), Number.MAX_SAFE_INTEGER);
+    const tail = size % ps;
+    if (tail !== 0) {
+      const f = m.pages.get(Math.floor(size / ps));
+      if (f !== NO_FRAME) this.bytes.fill(0, f * ps + tail, (f + 1) * ps);
+    }
+  }
+
+  /**
+   * Deallocate [off, off + len) keeping the size (fallocate PUNCH_HOLE|KEEP_SIZE; Linux
+   * truncate_pagecache_range): whole pages are freed, the partial pages at either end are zeroed in
+   * place and marked dirty. Never allocates.
+   */
+  punchHole(m: FileMapping, off: number, len: number): void {
+    if (len <= 0) return;
+    const ps = this.pageSize;
+    const end = off + len;
+    const firstWhole = Math.ceil(off / ps);
+    const endWhole = Math.floor(end / ps);
+    if (firstWhole < endWhole) this.dropRange(m, firstWhole, endWhole);
+    const headIdx = Math.floor(off / ps);
+    if (off % ps !== 0) this.zeroInPage(m, headIdx, off % ps, Math.min(ps, end - headIdx * ps));
+    const tailIdx = Math.floor(end / ps);
+    if (end % ps !== 0 && (tailIdx !== headIdx || off % ps === 0)) {
+      this.zeroInPage(m, tailIdx, Math.max(0, off - tailIdx * ps), end % ps);
+    }
+  }
+
+  private zeroInPage(m: FileMapping, idx: PageIndex, from: number, to: number): void {
+    const f = m.pages.get(idx);
+    if (f === NO_FRAME || from >= to) return;
+    const base = f * this.pageSize;
+    this.bytes.fill(0, base + from, base + to);
+    if ((this.flags[f]! & PG_DIRTY) === 0) {
+      this.flags[f]! |= PG_DIRTY;
+      m.nrDirty++;
+    }
+  }
+
+  /** Free the cached pages with index in [start, end), highest first (see PageTree.prev). */
+  private dropRange(m: FileMapping, start: PageIndex, end: PageIndex): void {
+    let i: PageIndex;
+    while ((i = m.pages.prev(start, end)) >= 0) {
+      this.dropPage(m, i);
+      end = i;
+    }
+  }
+
+  /** The one place a page leaves the cache (issue 5 unmaps it here through the rmap first). */
+  private dropPage(m: FileMapping, idx: PageIndex): void {
+    const f = m.pages.remove(idx);
+    if (f === NO_FRAME) return;
+    if ((this.flags[f]! & PG_DIRTY) !== 0) m.nrDirty--;
+    this.flags[f] = 0;
+    this.owner[f] = -1;
+    if (m.budget !== null) m.budget.used--;
+    this.ram.freeFrame(f);
+    this.stats.frees++;
+  }
+
+  // ---- allocation ----
+
+  /** Take a frame for page `idx` of `m` (zeroed if asked); NO_FRAME if the budget or RAM is exhausted. */
+  private addPage(m: FileMapping, idx: PageIndex, zero: boolean): Frame {
+    const budget = m.budget;
+    if (budget !== null && budget.used >= budget.limit) return NO_FRAME;
+    const f = this.ram.allocFrame(zero);
+    if (f === NO_FRAME) return NO_FRAME;
+    if (budget !== null) budget.used++;
+    m.pages.insert(idx, f);
+    this.flags[f] = m.pageFlags;
+    this.owner[f] = m.id;
+    this.index[f] = idx;
+    this.stats.allocs++;
+    this.clock.now += this.allocNs;
+    return f;
+  }
+
+  /** Allocate page `idx` and read it from the pager (clean). On a pager error the frame is freed. */
+  private fillPage(m: FileMapping, idx: PageIndex): Frame {
+    const f = this.addPage(m, idx, true);
+    if (f === NO_FRAME) return NO_FRAME;
+    try {
+      m.pager!.readPage(idx, this.bytes, f * this.pageSize);
+    } catch (e) {
+      this.dropPage(m, idx);
+      throw e;
+    }
+    this.flags[f]! |= PG_REFERENCED;
+    this.stats.fills++;
+    return f;
+  }
+
+  // ---- writeback ----
+
+  /**
+   * Write the dirty pages with index in [start, end) to the pager and mark them clean (Linux
+   * filemap_write_and_wait_range: data integrity). Returns the pages written. A mapping without a
+   * pager has nowhere to write: its pages stay dirty and 0 is returned (tmpfs' fsync is a no-op).
+   */
+  writeback(m: FileMapping, start: PageIndex = 0, end: PageIndex = Number.MAX_SAFE_INTEGER): number {
+    if (m.pager === null || m.nrDirty === 0) return 0;
+    let written = 0;
+    for (let i = m.pages.next(start, end); i >= 0; i = m.pages.next(i + 1, end)) {
+      if (this.writebackPage(m, i)) written++;
+    }
+    return written;
+  }
+
+  /** Write one page back if it is dirty; true if it was written. The unit reclaim will use. */
+  writebackPage(m: FileMapping, idx: PageIndex): boolean {
+    const f = m.pages.get(idx);
+    if (f === NO_FRAME || m.pager === null || (this.flags[f]! & PG_DIRTY) === 0) return false;
+    const ps = this.pageSize;
+    const valid = Math.min(ps, m.size - idx * ps);
+    if (valid > 0) m.pager.writePage(idx, this.bytes, f * ps, valid);
+    this.flags[f]! &= ~PG_DIRTY;
+    m.nrDirty--;
+    this.stats.writebacks++;
+    return true;
+  }
+}
