@@ -1,0 +1,91 @@
+// The PCM event log: every 8-byte store piece, effective flush, eviction write-back and fence, in
+// program order, plus markers the caller drops (a syscall's start and end). A crash explorer replays it
+// (crash.ts) and cuts it anywhere: at every fence, or at every store inside a call. It is the record
+// Yat, Chipmunk and Vinter take of persistent-memory traffic, kept in typed arrays.
+
+import { invariant } from '../../sim/assert.js';
+import type { PendingPieces } from './pending.js';
+
+/** Event kinds of the log. */
+export const PcmEvent = {
+  /** A cached store: a = word index, lo/hi = the word's value after it. */
+  Store: 1,
+  /** A non-temporal store: as Store, durable at the next fence. */
+  NtStore: 2,
+  /** DC CVAP on a dirty line: a = line. */
+  Flush: 3,
+  /** A dirty line written back by an eviction (durable now): a = line. */
+  Evict: 4,
+  /** DSB: flushed and non-temporal pieces are durable. */
+  Fence: 5,
+  /** A caller's marker: a = tag. */
+  Mark: 6,
+} as const;
+export type PcmEvent = (typeof PcmEvent)[keyof typeof PcmEvent];
+
+export class PcmTrace {
+  /** The durable image when the trace started. */
+  readonly initial: Uint8Array;
+  /** The stores still in flight when the trace started (usually none). */
+  readonly initialPending: PendingPieces;
+  length = 0;
+  kind: Uint8Array;
+  a: Float64Array;
+  lo: Uint32Array;
+  hi: Uint32Array;
+
+  constructor(initial: Uint8Array, initialPending: PendingPieces, capacity = 1024) {
+    this.initial = initial;
+    this.initialPending = initialPending;
+    this.kind = new Uint8Array(capacity);
+    this.a = new Float64Array(capacity);
+    this.lo = new Uint32Array(capacity);
+    this.hi = new Uint32Array(capacity);
+  }
+
+  push(kind: PcmEvent, a: number, lo: number, hi: number): void {
+    if (this.length === this.kind.length) this.grow();
+    const i = this.length++;
+    this.kind[i] = kind;
+    this.a[i] = a;
+    this.lo[i] = lo;
+    this.hi[i] = hi;
+  }
+
+  /** Indices i such that event i is of `kind` (e.g. every fence, to cut after it: cut = i + 1). */
+  indicesOf(kind: PcmEvent): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.length; i++) if (this.kind[i] === kind) out.push(i);
+    return out;
+  }
+
+  /** Counts by kind. */
+  summary(): { stores: number; ntStores: number; flushes: number; evictions: number; fences: number; marks: number } {
+    let stores = 0, ntStores = 0, flushes = 0, evictions = 0, fences = 0, marks = 0;
+    for (let i = 0; i < this.length; i++) {
+      switch (this.kind[i]) {
+        case PcmEvent.Store: stores++; break;
+        case PcmEvent.NtStore: ntStores++; break;
+        case PcmEvent.Flush: flushes++; break;
+        case PcmEvent.Evict: evictions++; break;
+        case PcmEvent.Fence: fences++; break;
+        case PcmEvent.Mark: marks++; break;
+      }
+    }
+    return { stores, ntStores, flushes, evictions, fences, marks };
+  }
+
+  private grow(): void {
+    const cap = this.kind.length * 2;
+    invariant(cap <= 2 ** 31, 'trace fits a typed array');
+    const k = new Uint8Array(cap), a = new Float64Array(cap), lo = new Uint32Array(cap), hi = new Uint32Array(cap);
+    k.set(this.kind);
+    a.set(this.a);
+    lo.set(this.lo);
+    hi.set(this.hi);
+    this.kind = k;
+    this.a = a;
+    this.lo = lo;
+    this.hi = hi;
+  }
+}
