@@ -1,0 +1,523 @@
+// A small reference model of a POSIX file tree, for property tests: one process, an in-memory tree of
+// inodes, a descriptor table. It follows Linux's fs/namei.c order of checks (path_parentat, then the
+// last component; do_renameat2/vfs_rename, do_unlinkat, do_rmdir, filename_create, may_open) and
+// tmpfs's (mm/shmem.c) node rules, written plainly so that it can be read against the man pages.
+// It is deliberately slow and simple; it models what the op vocabulary (posix-ops.ts) can observe.
+
+import { FsError, type ErrnoCode } from '../../vfs/errno.js';
+import * as C from '../../vfs/constants.js';
+import type { Cred, Stat, Dirent } from '../../vfs/syscalls.js';
+
+/** A node of the model tree. */
+interface MNode {
+  ino: number;
+  /** S_IFMT bits and permission bits together. */
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  rdev: number;
+  data: Uint8Array;
+  size: number;
+  target: string;
+  /** Directories only: entries in insertion order, and the parent ('..'). */
+  entries: Map<string, MNode>;
+  parent: MNode | null;
+}
+
+interface OpenFile {
+  node: MNode;
+  flags: number;
+  pos: number;
+}
+
+/** What path_parentat returns: the parent directory and the last component with its kind. */
+interface Parent {
+  dir: MNode;
+  last: string;
+  kind: 'norm' | 'dot' | 'dotdot' | 'root';
+  /** The path ended in '/': the last component must be (or resolve to) a directory. */
+  slash: boolean;
+}
+
+const enc = new TextEncoder();
+const byteLength = (s: string): number => enc.encode(s).length;
+const err = (code: ErrnoCode, syscall: string, path?: string): FsError => new FsError(code, syscall, path);
+
+/** The calls the reference model implements: a subset of `Syscalls` with the same signatures. */
+export type ModelSyscalls = Pick<import('../../vfs/syscalls.js').Syscalls,
+  'open' | 'close' | 'read' | 'write' | 'lseek' | 'dup' | 'dup2' | 'fstat' | 'ftruncate' | 'fchmod' |
+  'fsync' | 'stat' | 'lstat' | 'access' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'link' | 'symlink' |
+  'readlink' | 'chmod' | 'chown' | 'truncate' | 'readdir' | 'chdir'>;
+
+export interface PosixModelOptions {
+  umask?: number;
+  cred?: Cred;
+}
+
+/**
+ * The reference model. Runs as root (uid 0 passes every permission check except exec on a file with
+ * no x bit, as Linux's capable(CAP_DAC_OVERRIDE) does); timestamps are not modelled.
+ */
+export class PosixModel implements ModelSyscalls {
+  private nextIno = 1;
+  private readonly root: MNode;
+  private cwd: MNode;
+  private readonly fds: (OpenFile | undefined)[] = [];
+  private readonly umaskBits: number;
+  readonly cred: Cred;
+
+  constructor(opts: PosixModelOptions = {}) {
+    this.umaskBits = opts.umask ?? 0o022;
+    this.cred = opts.cred ?? { uid: 0, gid: 0, groups: [] };
+    this.root = this.newNode(C.S_IFDIR | 0o755, null);
+    this.root.parent = this.root;
+    this.root.nlink = 2;
+    this.cwd = this.root;
+  }
+
+  private newNode(mode: number, parent: MNode | null): MNode {
+    return {
+      ino: this.nextIno++, mode, uid: this.cred.uid, gid: this.cred.gid, nlink: 1, rdev: 0,
+      data: new Uint8Array(0), size: 0, target: '', entries: new Map(), parent,
+    };
+  }
+
+  // ---- path walk (fs/namei.c) ----
+
+  /** Look a name up in a directory; ENAMETOOLONG comes from the filesystem's lookup, as in simple_lookup. */
+  private child(dir: MNode, name: string, sc: string, path: string): MNode | undefined {
+    if (name === '.') return dir;
+    if (name === '..') return dir.parent ?? dir;
+    const n = dir.entries.get(name);
+    if (n === undefined && byteLength(name) > C.NAME_MAX) throw err('ENAMETOOLONG', sc, path);
+    return n;
+  }
+
+  /** Walk every component but the last (link_path_walk); each must be a directory after following links. */
+  private parentOf(path: string, sc: string, depth: { links: number }, start?: MNode): Parent {
+    if (path === '') throw err('ENOENT', sc, path);
+    if (byteLength(path) >= C.PATH_MAX) throw err('ENAMETOOLONG', sc, path);
+    let dir = path.startsWith('/') ? this.root : (start ?? this.cwd);
+    const parts = path.split('/').filter((p) => p !== '');
+    if (parts.length === 0) return { dir: this.root, last: '/', kind: 'root', slash: false };
+    const slash = path.endsWith('/');
+    for (let i = 0; i < parts.length - 1; i++) {
+      let n = this.child(dir, parts[i]!, sc, path);
+      if (n === undefined) throw err('ENOENT', sc, path);
+      n = this.followAll(n, dir, sc, path, depth, true);
+      if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
+      dir = n;
+    }
+    const last = parts[parts.length - 1]!;
+    const kind = last === '.' ? 'dot' : last === '..' ? 'dotdot' : 'norm';
+    return { dir, last, kind, slash };
+  }
+
+  /** Follow `n` while it is a symlink (it was found in `dir`). ELOOP past MAXSYMLINKS; ENOENT if dangling. */
+  private followAll(n: MNode, dir: MNode, sc: string, path: string, depth: { links: number }, mustExist: true): MNode;
+  private followAll(n: MNode, dir: MNode, sc: string, path: string, depth: { links: number }, mustExist: boolean): MNode | undefined;
+  private followAll(n: MNode, dir: MNode, sc: string, path: string, depth: { links: number }, mustExist: boolean): MNode | undefined {
+    let cur: MNode | undefined = n;
+    let at = dir;
+    while (cur !== undefined && C.isLnk(cur.mode)) {
+      if (++depth.links > C.MAXSYMLINKS) throw err('ELOOP', sc, path);
+      const r = this.resolveFrom(cur.target, at, sc, path, depth, true);
+      cur = r.node;
+      at = r.dir;
+      if (cur === undefined && mustExist) throw err('ENOENT', sc, path);
+    }
+    return cur;
+  }
+
+  /** Resolve a whole path from `start`. Returns the node (undefined if the last name is absent) and its directory. */
+  private resolveFrom(path: string, start: MNode, sc: string, whole: string, depth: { links: number }, follow: boolean):
+    { node: MNode | undefined; dir: MNode; p: Parent } {
+    const p = this.parentOf(path, sc, depth, start);
+    if (p.kind === 'root') return { node: this.root, dir: this.root, p };
+    let node = this.child(p.dir, p.last, sc, whole);
+    if (node !== undefined && (follow || p.slash) && C.isLnk(node.mode)) {
+      node = this.followAll(node, p.dir, sc, whole, depth, false);
+    }
+    if (p.slash && node !== undefined && !C.isDir(node.mode)) throw err('ENOTDIR', sc, whole);
+    return { node, dir: p.dir, p };
+  }
+
+  private lookup(path: string, sc: string, follow: boolean): MNode {
+    const r = this.resolveFrom(path, this.cwd, sc, path, { links: 0 }, follow);
+    if (r.node === undefined) throw err('ENOENT', sc, path);
+    return r.node;
+  }
+
+  private parent(path: string, sc: string): Parent {
+    return this.parentOf(path, sc, { links: 0 });
+  }
+
+  /** filename_create: the parent, the new name; EEXIST for '.', '..', '/' and for an existing name. */
+  private createIn(path: string, sc: string, allowSlash: boolean): Parent {
+    const p = this.parent(path, sc);
+    if (p.kind !== 'norm') throw err('EEXIST', sc, path);
+    const existing = this.child(p.dir, p.last, sc, path);
+    if (existing !== undefined) throw err('EEXIST', sc, path);
+    if (p.slash && !allowSlash) throw err('ENOENT', sc, path);
+    return p;
+  }
+
+  private addEntry(dir: MNode, name: string, n: MNode): void {
+    dir.entries.set(name, n);
+    if (C.isDir(n.mode)) { n.parent = dir; dir.nlink++; }
+  }
+
+  private unlinkName(dir: MNode, name: string): void {
+    const n = dir.entries.get(name)!;
+    dir.entries.delete(name);
+    if (C.isDir(n.mode)) { dir.nlink--; n.nlink = 0; } else n.nlink--;
+  }
+
+  /** inode_init_owner: a setgid directory passes its group on, and its setgid bit to subdirectories. */
+  private initOwner(n: MNode, dir: MNode): void {
+    if (dir.mode & C.S_ISGID) {
+      n.gid = dir.gid;
+      if (C.isDir(n.mode)) n.mode |= C.S_ISGID;
+    }
+  }
+
+  // ---- descriptors ----
+
+  private file(fd: number, sc: string): OpenFile {
+    const f = Number.isInteger(fd) && fd >= 0 ? this.fds[fd] : undefined;
+    if (f === undefined) throw err('EBADF', sc);
+    return f;
+  }
+
+  private install(f: OpenFile, from = 0): number {
+    let fd = from;
+    while (this.fds[fd] !== undefined) fd++;
+    this.fds[fd] = f;
+    return fd;
+  }
+
+  // ---- the calls ----
+
+  chdir(path: string): void {
+    const n = this.lookup(path, 'chdir', true);
+    if (!C.isDir(n.mode)) throw err('ENOTDIR', 'chdir', path);
+    this.cwd = n;
+  }
+
+  open(path: string, flags: number, mode = 0): number {
+    const sc = 'open';
+    const acc = flags & C.O_ACCMODE;
+    // build_open_flags (Linux 6.4+): O_CREAT|O_DIRECTORY is EINVAL, before any lookup.
+    if ((flags & (C.O_CREAT | C.O_DIRECTORY)) === (C.O_CREAT | C.O_DIRECTORY)) throw err('EINVAL', sc, path);
+    const depth = { links: 0 };
+    let p = this.parentOf(path, sc, depth);
+    let node: MNode | undefined;
+    let slash = p.slash;
+    for (;;) {
+      // open_last_lookups, once per trailing-symlink step: O_CREAT on a name ending in '/' is EISDIR.
+      if ((flags & C.O_CREAT) && p.slash && p.kind === 'norm') throw err('EISDIR', sc, path);
+      if (p.kind === 'root') { node = this.root; break; }
+      node = this.child(p.dir, p.last, sc, path);
+      if (node === undefined) {
+        if (!(flags & C.O_CREAT) || p.kind !== 'norm') throw err('ENOENT', sc, path);
+        const n = this.newNode(C.S_IFREG | (mode & C.ALLPERMS & ~this.umaskBits), null);
+        this.initOwner(n, p.dir);
+        this.addEntry(p.dir, p.last, n);
+        return this.install({ node: n, flags, pos: 0 });
+      }
+      // O_EXCL implies O_NOFOLLOW (build_open_flags).
+      if ((flags & (C.O_CREAT | C.O_EXCL)) === (C.O_CREAT | C.O_EXCL)) throw err('EEXIST', sc, path);
+      if (!C.isLnk(node.mode) || ((flags & C.O_NOFOLLOW) && !slash)) break;
+      if (++depth.links > C.MAXSYMLINKS) throw err('ELOOP', sc, path);
+      // A trailing symlink: continue the lookup at its target (trailing_symlink in namei.c).
+      p = this.parentOf(node.target, sc, depth, p.dir);
+      slash ||= p.slash;
+    }
+    // do_open ('.', '..' and '/' reach here without the in-loop O_EXCL check)
+    if ((flags & (C.O_CREAT | C.O_EXCL)) === (C.O_CREAT | C.O_EXCL)) throw err('EEXIST', sc, path);
+    if ((flags & C.O_CREAT) && C.isDir(node.mode)) throw err('EISDIR', sc, path);
+    if (((flags & C.O_DIRECTORY) || slash) && !C.isDir(node.mode)) throw err('ENOTDIR', sc, path);
+    // may_open: a symlink here means O_NOFOLLOW; a directory may not be opened for writing (O_TRUNC asks for MAY_WRITE too).
+    if (C.isLnk(node.mode)) throw err('ELOOP', sc, path);
+    const wantsWrite = acc === C.O_WRONLY || acc === C.O_RDWR || (flags & C.O_TRUNC) !== 0;
+    if (C.isDir(node.mode) && wantsWrite) throw err('EISDIR', sc, path);
+    if (!this.mayAccess(node, (acc === C.O_RDONLY || acc === C.O_RDWR ? 4 : 0) | (wantsWrite ? 2 : 0))) throw err('EACCES', sc, path);
+    if ((flags & C.O_TRUNC) && C.isReg(node.mode)) this.setSize(node, 0);
+    return this.install({ node, flags, pos: 0 });
+  }
+
+  /** Root: read and write always; exec only where some x bit is set, on non-directories. */
+  private mayAccess(n: MNode, mask: number): boolean {
+    if (this.cred.uid === 0) return !(mask & 1) || C.isDir(n.mode) || (n.mode & 0o111) !== 0;
+    let bits = n.mode & 7;
+    if (this.cred.uid === n.uid) bits = (n.mode >> 6) & 7;
+    else if (this.cred.gid === n.gid || this.cred.groups.includes(n.gid)) bits = (n.mode >> 3) & 7;
+    return (bits & mask) === mask;
+  }
+
+  close(fd: number): void {
+    this.file(fd, 'close');
+    this.fds[fd] = undefined;
+  }
+
+  read(fd: number, buf: Uint8Array, off: number, len: number, pos: number | null): number {
+    const f = this.file(fd, 'read');
+    if ((f.flags & C.O_ACCMODE) === C.O_WRONLY) throw err('EBADF', 'read');
+    if (C.isDir(f.node.mode)) throw err('EISDIR', 'read');
+    if (pos !== null && pos < 0) throw err('EINVAL', 'read');
+    const at = pos ?? f.pos;
+    const n = Math.max(0, Math.min(len, f.node.size - at));
+    if (n > 0) buf.set(f.node.data.subarray(at, at + n), off);
+    if (pos === null) f.pos += n;
+    return n;
+  }
+
+  write(fd: number, buf: Uint8Array, off: number, len: number, pos: number | null): number {
+    const f = this.file(fd, 'write');
+    if ((f.flags & C.O_ACCMODE) === C.O_RDONLY) throw err('EBADF', 'write');
+    if (pos !== null && pos < 0) throw err('EINVAL', 'write');
+    const n = f.node;
+    // Linux appends on O_APPEND even for pwrite (pwrite(2), BUGS); the offset then does not move.
+    const at = f.flags & C.O_APPEND ? n.size : pos ?? f.pos;
+    if (len > 0) {
+      if (at + len > n.size) this.setSize(n, at + len);
+      n.data.set(buf.subarray(off, off + len), at);
+    }
+    if (pos === null) f.pos = at + len;
+    return len;
+  }
+
+  private setSize(n: MNode, size: number): void {
+    if (size > n.data.length) {
+      const d = new Uint8Array(Math.max(size, n.data.length * 2));
+      d.set(n.data.subarray(0, n.size));
+      n.data = d;
+    } else if (size < n.size) n.data.fill(0, size, n.size);
+    n.size = size;
+  }
+
+  lseek(fd: number, offset: number, whence: number): number {
+    const f = this.file(fd, 'lseek');
+    let base: number;
+    if (whence === C.SEEK_SET) base = 0;
+    else if (whence === C.SEEK_CUR) base = f.pos;
+    else if (whence === C.SEEK_END && !C.isDir(f.node.mode)) base = f.node.size;
+    else throw err('EINVAL', 'lseek');
+    const to = base + offset;
+    if (to < 0) throw err('EINVAL', 'lseek');
+    f.pos = to;
+    return to;
+  }
+
+  dup(fd: number): number {
+    return this.install(this.file(fd, 'dup'));
+  }
+
+  dup2(fd: number, newfd: number): number {
+    const f = this.file(fd, 'dup2');
+    if (!Number.isInteger(newfd) || newfd < 0) throw err('EBADF', 'dup2');
+    this.fds[newfd] = f;
+    return newfd;
+  }
+
+  fstat(fd: number): Stat {
+    return this.statOf(this.file(fd, 'fstat').node);
+  }
+
+  ftruncate(fd: number, len: number): void {
+    if (len < 0) throw err('EINVAL', 'ftruncate');
+    const f = this.file(fd, 'ftruncate');
+    if (!C.isReg(f.node.mode) || (f.flags & C.O_ACCMODE) === C.O_RDONLY) throw err('EINVAL', 'ftruncate');
+    this.setSize(f.node, len);
+  }
+
+  fchmod(fd: number, mode: number): void {
+    const n = this.file(fd, 'fchmod').node;
+    n.mode = (n.mode & C.S_IFMT) | (mode & C.ALLPERMS);
+  }
+
+  fsync(fd: number): void {
+    this.file(fd, 'fsync');
+  }
+
+  stat(path: string): Stat {
+    return this.statOf(this.lookup(path, 'stat', true));
+  }
+
+  lstat(path: string): Stat {
+    return this.statOf(this.lookup(path, 'lstat', false));
+  }
+
+  private statOf(n: MNode): Stat {
+    const size = C.isLnk(n.mode) ? byteLength(n.target) : C.isReg(n.mode) ? n.size : 0;
+    return {
+      dev: 0, ino: n.ino, mode: n.mode, nlink: n.nlink, uid: n.uid, gid: n.gid, rdev: n.rdev, size,
+      blksize: 4096, blocks: 0, atimeSec: 0, atimeNsec: 0, mtimeSec: 0, mtimeNsec: 0, ctimeSec: 0,
+      ctimeNsec: 0, birthtimeSec: 0, birthtimeNsec: 0,
+    };
+  }
+
+  access(path: string, mode: number): void {
+    if (mode & ~7) throw err('EINVAL', 'access', path);
+    const n = this.lookup(path, 'access', true);
+    if (!this.mayAccess(n, mode)) throw err('EACCES', 'access', path);
+  }
+
+  mkdir(path: string, mode: number): void {
+    const p = this.createIn(path, 'mkdir', true);
+    const n = this.newNode(C.S_IFDIR | (mode & (C.S_IRWXU | C.S_IRWXG | C.S_IRWXO | C.S_ISVTX) & ~this.umaskBits), p.dir);
+    n.nlink = 2;
+    this.initOwner(n, p.dir);
+    this.addEntry(p.dir, p.last, n);
+  }
+
+  rmdir(path: string): void {
+    const sc = 'rmdir';
+    const p = this.parent(path, sc);
+    if (p.kind === 'dot') throw err('EINVAL', sc, path);
+    if (p.kind === 'dotdot') throw err('ENOTEMPTY', sc, path);
+    if (p.kind === 'root') throw err('EBUSY', sc, path);
+    const n = this.child(p.dir, p.last, sc, path);
+    if (n === undefined) throw err('ENOENT', sc, path);
+    if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
+    if (n === this.root) throw err('EBUSY', sc, path);
+    if (n.entries.size > 0) throw err('ENOTEMPTY', sc, path);
+    this.unlinkName(p.dir, p.last);
+  }
+
+  unlink(path: string): void {
+    const sc = 'unlink';
+    const p = this.parent(path, sc);
+    if (p.kind !== 'norm') throw err('EISDIR', sc, path);
+    const n = this.child(p.dir, p.last, sc, path);
+    if (p.slash) throw err(n === undefined ? 'ENOENT' : C.isDir(n.mode) ? 'EISDIR' : 'ENOTDIR', sc, path);
+    if (n === undefined) throw err('ENOENT', sc, path);
+    if (C.isDir(n.mode)) throw err('EISDIR', sc, path);
+    this.unlinkName(p.dir, p.last);
+  }
+
+  /** Is `a` an ancestor of (or equal to) `b`? */
+  private isAncestor(a: MNode, b: MNode): boolean {
+    for (let n = b; ; n = n.parent!) {
+      if (n === a) return true;
+      if (n === this.root) return false;
+    }
+  }
+
+  /** lock_rename's trap: the child of one parent that is an ancestor of the other parent. */
+  private trap(newDir: MNode, oldDir: MNode): MNode | undefined {
+    if (newDir === oldDir) return undefined;
+    const childToward = (anc: MNode, desc: MNode): MNode | undefined => {
+      if (!this.isAncestor(anc, desc)) return undefined;
+      let n = desc;
+      while (n.parent !== anc) n = n.parent!;
+      return n;
+    };
+    return childToward(oldDir, newDir) ?? childToward(newDir, oldDir);
+  }
+
+  rename(oldPath: string, newPath: string, flags = 0): void {
+    const sc = 'rename';
+    const known = C.RENAME_NOREPLACE | C.RENAME_EXCHANGE | C.RENAME_WHITEOUT;
+    if (flags & ~known) throw err('EINVAL', sc, oldPath);
+    if ((flags & C.RENAME_EXCHANGE) && (flags & (C.RENAME_NOREPLACE | C.RENAME_WHITEOUT))) throw err('EINVAL', sc, oldPath);
+    if (flags & C.RENAME_WHITEOUT) throw err('EINVAL', sc, oldPath); // tmpfs needs a whiteout device; not modelled
+    const op = this.parent(oldPath, sc);
+    const np = this.parent(newPath, sc);
+    if (op.kind !== 'norm') throw err('EBUSY', sc, oldPath);
+    if (np.kind !== 'norm') throw err(flags & C.RENAME_NOREPLACE ? 'EEXIST' : 'EBUSY', sc, oldPath);
+    const trap = this.trap(np.dir, op.dir);
+    const src = this.child(op.dir, op.last, sc, oldPath);
+    if (src === undefined) throw err('ENOENT', sc, oldPath);
+    const dst = this.child(np.dir, np.last, sc, newPath);
+    if ((flags & C.RENAME_NOREPLACE) && dst !== undefined) throw err('EEXIST', sc, oldPath);
+    if (flags & C.RENAME_EXCHANGE) {
+      if (dst === undefined) throw err('ENOENT', sc, oldPath);
+      if (!C.isDir(dst.mode) && np.slash) throw err('ENOTDIR', sc, oldPath);
+    }
+    if (!C.isDir(src.mode)) {
+      if (op.slash) throw err('ENOTDIR', sc, oldPath);
+      if (!(flags & C.RENAME_EXCHANGE) && np.slash) throw err('ENOTDIR', sc, oldPath);
+    }
+    if (trap !== undefined && src === trap) throw err('EINVAL', sc, oldPath);
+    if (trap !== undefined && dst === trap) throw err(flags & C.RENAME_EXCHANGE ? 'EINVAL' : 'ENOTEMPTY', sc, oldPath);
+    // vfs_rename
+    if (src === dst) return;
+    const isDir = C.isDir(src.mode);
+    if (isDir && src === this.root) throw err('EBUSY', sc, oldPath);
+    if (dst !== undefined && !(flags & C.RENAME_EXCHANGE)) {
+      if (isDir && !C.isDir(dst.mode)) throw err('ENOTDIR', sc, oldPath);
+      if (!isDir && C.isDir(dst.mode)) throw err('EISDIR', sc, oldPath);
+      if (C.isDir(dst.mode) && dst.entries.size > 0) throw err('ENOTEMPTY', sc, oldPath);
+    }
+    if (flags & C.RENAME_EXCHANGE) {
+      const d = dst!;
+      op.dir.entries.set(op.last, d);
+      np.dir.entries.set(np.last, src);
+      if (C.isDir(src.mode)) { src.parent = np.dir; np.dir.nlink++; op.dir.nlink--; }
+      if (C.isDir(d.mode)) { d.parent = op.dir; op.dir.nlink++; np.dir.nlink--; }
+      return;
+    }
+    if (dst !== undefined) this.unlinkName(np.dir, np.last);
+    op.dir.entries.delete(op.last);
+    if (isDir) op.dir.nlink--;
+    this.addEntry(np.dir, np.last, src);
+  }
+
+  link(oldPath: string, newPath: string): void {
+    const sc = 'link';
+    const n = this.lookup(oldPath, sc, false);
+    const p = this.createIn(newPath, sc, false);
+    if (C.isDir(n.mode)) throw err('EPERM', sc, oldPath);
+    p.dir.entries.set(p.last, n);
+    n.nlink++;
+  }
+
+  symlink(target: string, path: string): void {
+    const sc = 'symlink';
+    if (target === '') throw err('ENOENT', sc, path);
+    if (byteLength(target) >= C.PATH_MAX) throw err('ENAMETOOLONG', sc, path);
+    const p = this.createIn(path, sc, false);
+    const n = this.newNode(C.S_IFLNK | 0o777, null);
+    n.target = target;
+    this.initOwner(n, p.dir);
+    this.addEntry(p.dir, p.last, n);
+  }
+
+  readlink(path: string): string {
+    const n = this.lookup(path, 'readlink', false);
+    if (!C.isLnk(n.mode)) throw err('EINVAL', 'readlink', path);
+    return n.target;
+  }
+
+  chmod(path: string, mode: number): void {
+    const n = this.lookup(path, 'chmod', true);
+    n.mode = (n.mode & C.S_IFMT) | (mode & C.ALLPERMS);
+  }
+
+  chown(path: string, uid: number, gid: number): void {
+    const n = this.lookup(path, 'chown', true);
+    if (uid !== -1) n.uid = uid;
+    if (gid !== -1) n.gid = gid;
+    // chown_common: a non-directory loses set-user-ID, and set-group-ID when group-executable.
+    if (!C.isDir(n.mode)) {
+      n.mode &= ~C.S_ISUID;
+      if ((n.mode & 0o010) !== 0) n.mode &= ~C.S_ISGID;
+    }
+  }
+
+  truncate(path: string, len: number): void {
+    if (len < 0) throw err('EINVAL', 'truncate', path);
+    const n = this.lookup(path, 'truncate', true);
+    if (C.isDir(n.mode)) throw err('EISDIR', 'truncate', path);
+    if (!C.isReg(n.mode)) throw err('EINVAL', 'truncate', path);
+    this.setSize(n, len);
+  }
+
+  readdir(path: string): Dirent[] {
+    const n = this.lookup(path, 'scandir', true);
+    if (!C.isDir(n.mode)) throw err('ENOTDIR', 'scandir', path);
+    return [...n.entries].map(([name, c]) => ({ name, ino: c.ino, type: C.modeToDtype(c.mode) }));
+  }
+}
