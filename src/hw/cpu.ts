@@ -1,0 +1,371 @@
+// The CPU's memory side: loads, stores, instruction fetches and bulk copies at EL0 or EL1, translated
+// through the MMU's TLB, with synchronous aborts delivered to the handler the kernel (src/mm) installs
+// and the access retried when it returns, as an ERET back to the faulting instruction does (Arm ARM D1.x
+// "Exception entry"/"Exception return"). A one-entry "last translation" per access type makes runs of
+// accesses to one 4 KiB page cost a compare and a typed-array read.
+//
+// Values: 8/16/32-bit loads return unsigned numbers. 64-bit loads return the value as a *signed* 64-bit
+// number (exact when |v| < 2^53: every PA, every canonical VA, sizes); load64Big returns it exactly.
+// VAs are numbers in the same signed reading: 0xffff_8000_0000_0000 is -2^47 (the TTBR1 range).
+
+import { invariant } from '../sim/assert.js';
+import { encodeEsr, FaultKind } from './mmu/fault.js';
+import { FAULT_COUNTER, type Mmu, type MmuCounter } from './mmu/mmu.js';
+import { ACC_EXEC, ACC_READ, ACC_WRITE, type AccessType } from './mmu/walk.js';
+import type { Ram } from './ram.js';
+
+/** What the kernel's fault handler is told about a synchronous abort. */
+export interface MemFault {
+  /** ESR_EL1 as the architecture encodes it (EC, IL, ISS with WnR and DFSC/IFSC). */
+  esr: number;
+  /** FAR_EL1: the faulting VA (signed number reading). */
+  far: number;
+  kind: FaultKind;
+  level: number;
+  isWrite: boolean;
+  isExec: boolean;
+  /** The EL the access was made at. */
+  el: 0 | 1;
+}
+
+/** A signal the kernel reports instead of fixing the fault. */
+export interface FaultSignal {
+  signal: 'SIGSEGV' | 'SIGBUS';
+  addr: number;
+}
+
+/**
+ * The kernel's synchronous-abort handler. Return 'retry' after fixing the cause (install a descriptor,
+ * set AF, make a page writable, TLBI): the access runs again. Return a signal to give up: the access is
+ * abandoned (loads return 0, stores write nothing, bulk copies stop) and the signal is left pending in
+ * `cpu.signal` for the guest model to deliver. No JS exception is thrown on either path.
+ */
+export type FaultHandler = (fault: MemFault) => 'retry' | FaultSignal;
+
+/** A handler that keeps returning 'retry' without progress is a kernel bug: this many retries is fatal. */
+export const MAX_RETRIES = 64;
+
+export interface CpuOptions {
+  mmu: Mmu;
+  ram: Ram;
+  el?: 0 | 1;
+}
+
+export class Cpu {
+  readonly mmu: Mmu;
+  readonly ram: Ram;
+  /** ESR_EL1 and FAR_EL1 of the last exception taken. */
+  ESR_EL1 = 0;
+  FAR_EL1 = 0;
+  /** The first signal a handler reported and nobody took yet. */
+  signal: FaultSignal | null = null;
+  private handler: FaultHandler | null = null;
+  private elNow: 0 | 1;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  private readonly ramBase: number;
+  private readonly ramSize: number;
+  private readonly cv: Record<MmuCounter, number>;
+  private readonly hitNs: number;
+  private readonly copyNsPerByte: number;
+  private readonly scratch = new DataView(new ArrayBuffer(8));
+  // One-entry translation caches: VA of a 4 KiB page and the RAM byte offset it maps to.
+  private rPage = NaN;
+  private rBase = 0;
+  private wPage = NaN;
+  private wBase = 0;
+  private xPage = NaN;
+  private xBase = 0;
+
+  constructor(opts: CpuOptions) {
+    this.mmu = opts.mmu;
+    this.ram = opts.ram;
+    invariant(opts.ram.base % 4096 === 0, 'RAM base is 4 KiB aligned');
+    this.bytes = opts.ram.bytes;
+    this.view = opts.ram.view;
+    this.ramBase = opts.ram.base;
+    this.ramSize = opts.ram.bytes.length;
+    this.cv = opts.mmu.cv;
+    this.hitNs = opts.mmu.profile.cpu.l1HitNs;
+    this.copyNsPerByte = opts.mmu.profile.cpu.memcpyNsPerByte;
+    this.elNow = opts.el ?? 1;
+    opts.mmu.onInvalidate = () => this.forget();
+  }
+
+  /** Current exception level. */
+  get el(): 0 | 1 {
+    return this.elNow;
+  }
+  set el(v: 0 | 1) {
+    this.elNow = v;
+    this.forget();
+  }
+
+  /** Install (or remove, with null) the synchronous-abort handler. Without one, faults raise SIGSEGV/SIGBUS. */
+  setFaultHandler(h: FaultHandler | null): void {
+    this.handler = h;
+  }
+
+  /** Take the pending signal (and clear it). */
+  takeSignal(): FaultSignal | null {
+    const s = this.signal;
+    this.signal = null;
+    return s;
+  }
+
+  /** Drop the one-entry caches (a TLBI or register write may have changed what they hold). */
+  forget(): void {
+    this.rPage = NaN;
+    this.wPage = NaN;
+    this.xPage = NaN;
+  }
+
+  // ---- loads ----
+
+  load8(va: number): number {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.rPage) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      return this.bytes[this.rBase + off]!;
+    }
+    const o = this.translate(va, ACC_READ);
+    return o < 0 ? 0 : this.bytes[o]!;
+  }
+
+  load16(va: number): number {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.rPage && off <= 4094) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      return this.view.getUint16(this.rBase + off, true);
+    }
+    return this.loadSlow(va, 2) ? this.scratch.getUint16(0, true) : 0;
+  }
+
+  load32(va: number): number {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.rPage && off <= 4092) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      return this.view.getUint32(this.rBase + off, true);
+    }
+    return this.loadSlow(va, 4) ? this.scratch.getUint32(0, true) : 0;
+  }
+
+  /** 64-bit load as a signed number (exact for |v| < 2^53). */
+  load64(va: number): number {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.rPage && off <= 4088) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      const p = this.rBase + off;
+      return this.view.getInt32(p + 4, true) * 4294967296 + this.view.getUint32(p, true);
+    }
+    return this.loadSlow(va, 8) ? this.scratch.getInt32(4, true) * 4294967296 + this.scratch.getUint32(0, true) : 0;
+  }
+
+  /** 64-bit load, exact. */
+  load64Big(va: number): bigint {
+    return this.loadSlow(va, 8) ? this.scratch.getBigUint64(0, true) : 0n;
+  }
+
+  /** Instruction fetch of one A64 instruction (32 bits) with execute permission checks. */
+  fetch32(va: number): number {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.xPage && off <= 4092) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      return this.view.getUint32(this.xBase + off, true);
+    }
+    const o = this.translate(va, ACC_EXEC);
+    if (o < 0) return 0;
+    if (off > 4092) return this.crossing(va, 4, ACC_EXEC, o) ? this.scratch.getUint32(0, true) : 0;
+    return this.view.getUint32(o, true);
+  }
+
+  // ---- stores ----
+
+  store8(va: number, v: number): void {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.wPage) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      this.bytes[this.wBase + off] = v;
+      return;
+    }
+    const o = this.translate(va, ACC_WRITE);
+    if (o >= 0) this.bytes[o] = v;
+  }
+
+  store16(va: number, v: number): void {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.wPage && off <= 4094) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      this.view.setUint16(this.wBase + off, v, true);
+      return;
+    }
+    this.scratch.setUint16(0, v, true);
+    this.storeSlow(va, 2);
+  }
+
+  store32(va: number, v: number): void {
+    const off = va & 4095, pg = va - off;
+    if (pg === this.wPage && off <= 4092) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      this.view.setUint32(this.wBase + off, v, true);
+      return;
+    }
+    this.scratch.setUint32(0, v, true);
+    this.storeSlow(va, 4);
+  }
+
+  /** 64-bit store of a number (signed reading; exact for safe integers). */
+  store64(va: number, v: number): void {
+    const hi = Math.floor(v / 4294967296), lo = v - hi * 4294967296;
+    const off = va & 4095, pg = va - off;
+    if (pg === this.wPage && off <= 4088) {
+      this.cv.tlbHits++;
+      this.mmu.clock.now += this.hitNs;
+      this.view.setUint32(this.wBase + off, lo, true);
+      this.view.setInt32(this.wBase + off + 4, hi | 0, true);
+      return;
+    }
+    this.scratch.setUint32(0, lo, true);
+    this.scratch.setInt32(4, hi | 0, true);
+    this.storeSlow(va, 8);
+  }
+
+  store64Big(va: number, v: bigint): void {
+    this.scratch.setBigUint64(0, BigInt.asUintN(64, v), true);
+    this.storeSlow(va, 8);
+  }
+
+  // ---- bulk ----
+
+  /**
+   * Copy `len` bytes from VA `va` into dst[dstOff..]. Returns the bytes copied: `len`, or fewer when a
+   * fault ended in a signal (the copy stops at the first byte that could not be read, as copy_from_user).
+   */
+  readInto(va: number, dst: Uint8Array, dstOff: number, len: number): number {
+    let done = 0;
+    while (done < len) {
+      const o = this.translate(va + done, ACC_READ);
+      if (o < 0) break;
+      const n = Math.min(len - done, this.mmu.spanLeft, this.ramSize - o);
+      dst.set(this.bytes.subarray(o, o + n), dstOff + done);
+      this.mmu.clock.now += n * this.copyNsPerByte;
+      done += n;
+    }
+    return done;
+  }
+
+  /** Read `len` bytes (a new array; a short one if a fault ended in a signal). */
+  read(va: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    const n = this.readInto(va, out, 0, len);
+    return n === len ? out : out.subarray(0, n);
+  }
+
+  /** Copy `src` to VA `va`. Returns the bytes written (fewer if a fault ended in a signal). */
+  write(va: number, src: Uint8Array): number {
+    let done = 0;
+    const len = src.length;
+    while (done < len) {
+      const o = this.translate(va + done, ACC_WRITE);
+      if (o < 0) break;
+      const n = Math.min(len - done, this.mmu.spanLeft, this.ramSize - o);
+      this.bytes.set(src.subarray(done, done + n), o);
+      this.mmu.clock.now += n * this.copyNsPerByte;
+      done += n;
+    }
+    return done;
+  }
+
+  // ---- the slow path ----
+
+  /** Into scratch[0..size): true if every byte was read. */
+  private loadSlow(va: number, size: number): boolean {
+    const o = this.translate(va, ACC_READ);
+    if (o < 0) return false;
+    if ((va & 4095) + size > 4096) return this.crossing(va, size, ACC_READ, o);
+    for (let i = 0; i < size; i++) this.scratch.setUint8(i, this.bytes[o + i]!);
+    return true;
+  }
+
+  /** An access that crosses into the next 4 KiB page: both pages are translated before any byte moves. */
+  private crossing(va: number, size: number, acc: AccessType, o1: number): boolean {
+    const first = 4096 - (va & 4095);
+    const o2 = this.translate(va + first, acc);
+    if (o2 < 0) return false;
+    for (let i = 0; i < size; i++) {
+      const o = i < first ? o1 + i : o2 + (i - first);
+      if (acc === ACC_WRITE) this.bytes[o] = this.scratch.getUint8(i);
+      else this.scratch.setUint8(i, this.bytes[o]!);
+    }
+    return true;
+  }
+
+  /** Write scratch[0..size) to va. */
+  private storeSlow(va: number, size: number): void {
+    const o = this.translate(va, ACC_WRITE);
+    if (o < 0) return;
+    if ((va & 4095) + size > 4096) {
+      this.crossing(va, size, ACC_WRITE, o);
+      return;
+    }
+    for (let i = 0; i < size; i++) this.bytes[o + i] = this.scratch.getUint8(i);
+  }
+
+  /**
+   * Translate for an access at the current EL, taking exceptions until it succeeds or the handler
+   * reports a signal. Returns the RAM byte offset of `va`, or -1 (signal pending).
+   */
+  private translate(va: number, acc: AccessType): number {
+    const mmu = this.mmu;
+    for (let tries = 0; ; tries++) {
+      let kind: FaultKind, level = 0;
+      if (mmu.translateVa(va, acc, this.elNow)) {
+        const off = mmu.pa - this.ramBase;
+        if (off >= 0 && off < this.ramSize) {
+          const page = va - (va & 4095), base = off - (va & 4095);
+          // RAM is whole 4 KiB frames from a 4 KiB-aligned base, so the page lies in RAM.
+          if (acc === ACC_READ) { this.rPage = page; this.rBase = base; }
+          else if (acc === ACC_WRITE) { this.wPage = page; this.wBase = base; }
+          else { this.xPage = page; this.xBase = base; }
+          return off;
+        }
+        kind = FaultKind.External; // the PA is not memory
+      } else {
+        kind = mmu.faultKind;
+        level = mmu.faultLevel;
+      }
+      const outcome = this.takeException(va, acc, kind, level);
+      if (outcome !== 'retry') {
+        if (this.signal === null) this.signal = outcome;
+        return -1;
+      }
+      invariant(tries < MAX_RETRIES, 'the fault handler makes progress (it returned retry without fixing the fault)');
+    }
+  }
+
+  /** Exception entry to EL1: ESR/FAR set, counters and clock charged, the handler run. */
+  private takeException(va: number, acc: AccessType, kind: FaultKind, level: number): 'retry' | FaultSignal {
+    const isWrite = acc === ACC_WRITE, isExec = acc === ACC_EXEC;
+    const esr = encodeEsr(kind, level, isWrite, isExec, this.elNow);
+    this.ESR_EL1 = esr;
+    this.FAR_EL1 = va;
+    this.cv.exceptions++;
+    this.cv[FAULT_COUNTER[kind]!]++;
+    this.mmu.clock.now += this.mmu.profile.cpu.exceptionNs;
+    this.forget();
+    const h = this.handler;
+    if (h === null) {
+      const signal = kind === FaultKind.External ? 'SIGBUS' : 'SIGSEGV';
+      return { signal, addr: va };
+    }
+    return h({ esr, far: va, kind, level, isWrite, isExec, el: this.elNow });
+  }
+}

@@ -1,0 +1,193 @@
+// The stage 1 EL1&0 translation table walk (Arm ARM D8.2 "Translation process", pseudo-code
+// AArch64.S1Translate / AArch64.S1Walk; QEMU target/arm/ptw.c get_phys_addr_lpae follows the same order).
+// The fast path: the VA arrives as two 32-bit halves, descriptors are read as two halves, results go
+// into a reused WalkResult, so a walk allocates nothing. The fault priority is the one fault.ts lists.
+
+import {
+  D_AF, D_AP2, D_ATTRINDX_SHIFT, D_NG, D_SH_SHIFT, D_TYPE, D_VALID, DH_APTABLE0, DH_APTABLE1, DH_CONT, DH_DBM,
+  DH_PXN, DH_PXNTABLE, DH_UXN, DH_UXNTABLE, blockAllowed, contiguousEntries, descAddress,
+} from './descriptor.js';
+import { FaultKind } from './fault.js';
+import type { PhysMem } from './physmem.js';
+import type { Regime } from './registers.js';
+
+/** Access types. */
+export const ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2;
+export type AccessType = 0 | 1 | 2;
+
+/** Permission bits of a translation: bit (acc + 3*el') where el' = 0 for EL1, 1 for EL0. */
+export const P_R1 = 1, P_W1 = 2, P_X1 = 4, P_R0 = 8, P_W0 = 16, P_X0 = 32, P_ALL = 63;
+
+/** The permission bit an access of type `acc` at `el` needs. */
+export function permBit(acc: AccessType, el: number): number {
+  return 1 << (acc + (el === 0 ? 3 : 0));
+}
+
+/** Result of one walk; one object is reused for every walk. */
+export class WalkResult {
+  fault: FaultKind = FaultKind.None;
+  /** Level of the fault, or of the leaf descriptor. */
+  level = 0;
+  /** Output address of the VA. */
+  pa = 0;
+  /** log2 of the span a TLB entry may cover (page/block size, widened by the contiguous hint). */
+  spanShift = 12;
+  /** PA of the start of that span. */
+  spanPa = 0;
+  /** MAIR attribute byte. */
+  attr = 0;
+  sh = 0;
+  nG = false;
+  perms = 0;
+  /** Writable-clean: a write would be permitted after a hardware dirty-state update (HD, DBM, AP[2]=1). */
+  dbm = false;
+  /** Descriptors fetched by this walk. */
+  reads = 0;
+  /** Hardware updates written back: 1 = AF set, 2 = dirty (AP[2] cleared). */
+  updated = 0;
+  /** Where the leaf (or faulting) descriptor is, and its value. */
+  descPa = 0;
+  descLo = 0;
+  descHi = 0;
+}
+
+/** Bits [n-1:0] of a VA given as halves, as a number (n ≤ 48). */
+export function vaLowBits(vaHi: number, vaLo: number, n: number): number {
+  if (n <= 31) return (vaLo & ((1 << n) - 1)) >>> 0;
+  if (n === 32) return vaLo >>> 0;
+  return ((vaHi & ((1 << (n - 32)) - 1)) >>> 0) * 4294967296 + (vaLo >>> 0);
+}
+
+export class Walker {
+  regime!: Regime;
+  private readonly mem: PhysMem;
+  private readonly buf = new Uint32Array(2);
+
+  constructor(mem: PhysMem) {
+    this.mem = mem;
+  }
+
+  /**
+   * Translate a VA (vaHi = bits 63:32, vaLo = bits 31:0) for an access of type `acc` made at `el`.
+   * With `update`, hardware Access flag / dirty-state updates are written back to memory (a real access);
+   * without, the result is computed as if they had been (AT instructions: our choice is not to update).
+   */
+  walk(vaHi: number, vaLo: number, acc: AccessType, el: number, update: boolean, r: WalkResult): void {
+    const g = this.regime;
+    r.reads = 0;
+    r.updated = 0;
+    r.fault = FaultKind.None;
+    r.level = 0;
+    const select = (vaHi >>> 23) & 1; // VA bit 55 picks the range, TBI or not (D8.1.x)
+    if (!g.mmuOn) return this.flat(vaHi, vaLo, select, r);
+    const p = g.r[select]!;
+    if (p.tszOob) return fault(r, FaultKind.Translation, 0);
+    if ((vaHi & p.vaHiMask) !== (select ? p.vaHiMask : 0) || (vaLo & p.vaLoMask) !== (select ? p.vaLoMask : 0)) {
+      return fault(r, FaultKind.Translation, 0); // in neither the TTBR0 nor the TTBR1 range
+    }
+    if (p.epd) return fault(r, FaultKind.Translation, 0);
+    if (p.baseTooBig) return fault(r, FaultKind.AddressSize, 0);
+
+    const gs = p.granuleShift, stride = p.stride, oaLimit = 2 ** g.oaBits;
+    const buf = this.buf, mem = this.mem;
+    let level = p.startLevel, base = p.base, tableHi = 0;
+    for (;;) {
+      const lsb = gs + stride * (3 - level);
+      const bits = level === p.startLevel ? p.startBits : stride;
+      const idx = (lsb >= 32 ? vaHi >>> (lsb - 32) : (vaLo >>> lsb) | (vaHi << (32 - lsb))) & ((1 << bits) - 1);
+      const descPa = base + idx * 8;
+      r.reads++;
+      if (!mem.read64(descPa, buf)) return fault(r, FaultKind.ExternalOnWalk, level);
+      const lo = buf[0]!, hi = buf[1]!;
+      r.descPa = descPa;
+      r.descLo = lo;
+      r.descHi = hi;
+      if ((lo & D_VALID) === 0) return fault(r, FaultKind.Translation, level);
+      const isTableOrPage = (lo & D_TYPE) !== 0;
+      if (level === 3 ? !isTableOrPage : !isTableOrPage && !blockAllowed(gs, level)) {
+        return fault(r, FaultKind.Translation, level); // reserved encoding, or a block where none may be
+      }
+      const oa = descAddress(lo, hi, gs);
+      if (oa >= oaLimit) return fault(r, FaultKind.AddressSize, level);
+      if (level < 3 && isTableOrPage) {
+        tableHi |= hi; // APTable/UXNTable/PXNTable accumulate: each only ever restricts
+        base = oa;
+        level++;
+        continue;
+      }
+      // Leaf: a block (levels 1-2) or a page (level 3).
+      r.level = level;
+      let newLo = lo;
+      if ((lo & D_AF) === 0) {
+        if (!g.ha) return fault(r, FaultKind.AccessFlag, level);
+        newLo |= D_AF;
+      }
+      const dbmCapable = g.hd && (hi & DH_DBM) !== 0;
+      if (dbmCapable && acc === ACC_WRITE) newLo &= ~D_AP2;
+      let ap = (newLo >>> 6) & 3;
+      let uxn = (hi & DH_UXN) !== 0, pxn = (hi & DH_PXN) !== 0;
+      if (!p.hpd) {
+        if (tableHi & DH_APTABLE0) ap &= ~1; // APTable[0]: no EL0 access below
+        if (tableHi & DH_APTABLE1) ap |= 2; // APTable[1]: read-only below
+        if (tableHi & DH_UXNTABLE) uxn = true;
+        if (tableHi & DH_PXNTABLE) pxn = true;
+      }
+      const w1 = (ap & 2) === 0, r0 = (ap & 1) !== 0, w0 = r0 && w1;
+      let perms = P_R1;
+      if (w1) perms |= P_W1;
+      if (r0) perms |= P_R0;
+      if (w0) perms |= P_W0;
+      // EL0 execute: UXN only (AP=00 with UXN=0 is execute-only at EL0), and WXN for EL0-writable.
+      if (!uxn && !(g.wxn && w0)) perms |= P_X0;
+      // EL1 execute: PXN, never from EL0-writable memory (D8.4.3), and WXN for EL1-writable.
+      if (!pxn && !w0 && !(g.wxn && w1)) perms |= P_X1;
+      if ((perms & permBit(acc, el)) === 0) return fault(r, FaultKind.Permission, level);
+
+      if (newLo !== lo && update) {
+        // Single-threaded machine: the compare-and-swap cannot lose, so a plain write is the CAS.
+        mem.write64(descPa, newLo >>> 0, hi);
+        r.updated = ((newLo & D_AF) !== (lo & D_AF) ? 1 : 0) | ((newLo & D_AP2) !== (lo & D_AP2) ? 2 : 0);
+        r.descLo = newLo >>> 0;
+      }
+      r.perms = perms;
+      r.dbm = dbmCapable && (newLo & D_AP2) !== 0;
+      r.attr = g.mair[(lo >>> D_ATTRINDX_SHIFT) & 7]!;
+      r.sh = (lo >>> D_SH_SHIFT) & 3;
+      r.nG = (lo & D_NG) !== 0;
+      const off = vaLowBits(vaHi, vaLo, lsb);
+      r.pa = oa - (oa % 2 ** lsb) + off;
+      // The contiguous hint lets one TLB entry cover the whole group (D8.6.1). If software set it on
+      // descriptors that are not consistent, the result is CONSTRAINED UNPREDICTABLE; ours: the group
+      // is translated as this descriptor says, offset by the VA within the group.
+      const span = (hi & DH_CONT) !== 0 ? lsb + Math.log2(contiguousEntries(gs, level)) : lsb;
+      r.spanShift = span;
+      r.spanPa = r.pa - vaLowBits(vaHi, vaLo, span);
+      return;
+    }
+  }
+
+  /** SCTLR_EL1.M = 0: a flat map (AArch64.TranslateAddressS1Off), Device-nGnRnE, everything permitted. */
+  private flat(vaHi: number, vaLo: number, select: number, r: WalkResult): void {
+    const g = this.regime;
+    const tbi = g.r[select]!.tbi;
+    // VA bits [top:PAMax] must be zero (top = 55 with TBI, else 63), or an Address size fault at level 0.
+    const top = tbi ? 55 : 63;
+    let mask = 0;
+    for (let b = g.paBits; b <= top; b++) mask |= 1 << (b - 32);
+    if ((vaHi & mask) !== 0) return fault(r, FaultKind.AddressSize, 0);
+    r.pa = vaLowBits(vaHi, vaLo, 48);
+    r.level = 0;
+    r.spanShift = 12;
+    r.spanPa = r.pa - vaLowBits(vaHi, vaLo, 12);
+    r.attr = 0x00;
+    r.sh = 0b10;
+    r.nG = false;
+    r.perms = P_ALL;
+    r.dbm = false;
+  }
+}
+
+function fault(r: WalkResult, kind: FaultKind, level: number): void {
+  r.fault = kind;
+  r.level = level;
+}
