@@ -1,9 +1,10 @@
 // The cache directory both replacement policies (ARC and the plain LRU) are built on: entries live in
 // numbered slots of typed arrays and are threaded on intrusive doubly linked lists (the kernel's
 // list_head, as OpenZFS's multilist of arc_buf_hdr_t), so moving an entry between lists on a hit
-// allocates nothing. A Map<number, slot> finds the slot of a key (a block number, a DVA).
+// allocates nothing. A typed-array hash (arc-hash.ts) finds the slot of a key (a block number, a DVA).
 
 import { invariant } from '../src/sim/assert.js';
+import { KeyIndex } from './arc-hash.js';
 
 /** A slot number in the directory; NIL marks "no slot" (end of a list, key absent). */
 export type Slot = number;
@@ -36,7 +37,8 @@ export class SlotLists<V> {
   readonly count: Float64Array;
   readonly bytes: Float64Array;
 
-  readonly index = new Map<number, Slot>();
+  /** key → slot; `get` returns NIL for an absent key. */
+  readonly index: KeyIndex;
   private freeSlots: Int32Array;
   private freeTop = 0;
   private capacity = 0;
@@ -47,6 +49,7 @@ export class SlotLists<V> {
     this.count = new Float64Array(lists + 1);
     this.bytes = new Float64Array(lists + 1);
     const n = Math.max(16, initialSlots | 0);
+    this.index = new KeyIndex(n);
     this.keys = new Float64Array(n);
     this.sizes = new Float64Array(n);
     this.prev = new Int32Array(n);

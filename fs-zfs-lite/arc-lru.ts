@@ -44,7 +44,7 @@ export class Lru<V> {
   get(key: number): V | undefined {
     const d = this.d;
     const s = d.index.get(key);
-    if (s === undefined) {
+    if (s === NIL) {
       this.misses++;
       return undefined;
     }
@@ -55,7 +55,7 @@ export class Lru<V> {
 
   peek(key: number): V | undefined {
     const s = this.d.index.get(key);
-    return s === undefined ? undefined : this.d.values[s];
+    return s === NIL ? undefined : this.d.values[s];
   }
 
   has(key: number): boolean {
@@ -68,7 +68,7 @@ export class Lru<V> {
     if (!(size > 0) || !Number.isFinite(size)) throw fsErr('EINVAL', 'lru_put');
     const d = this.d;
     let s = d.index.get(key);
-    if (s !== undefined) {
+    if (s !== NIL) {
       const old = d.values[s] as V;
       if (old !== value) this.release?.(key, old);
       d.unlink(s);
@@ -96,7 +96,7 @@ export class Lru<V> {
   remove(key: number): boolean {
     const d = this.d;
     const s = d.index.get(key);
-    if (s === undefined) return false;
+    if (s === NIL) return false;
     const v = d.values[s] as V;
     d.unlink(s);
     d.free(s);

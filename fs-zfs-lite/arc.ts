@@ -134,7 +134,7 @@ export class Arc<V> {
     const d = this.d;
     const s = d.index.get(key);
     if (this.hits + this.misses + 1 === this.nextSample) this.sampleP();
-    if (s === undefined) {
+    if (s === NIL) {
       this.misses++;
       return undefined;
     }
@@ -153,7 +153,7 @@ export class Arc<V> {
   /** The value if resident, without counting a request or changing any list. */
   peek(key: number): V | undefined {
     const s = this.d.index.get(key);
-    if (s === undefined) return undefined;
+    if (s === NIL) return undefined;
     const l = this.d.list[s];
     return l === T1 || l === T2 ? this.d.values[s] : undefined;
   }
@@ -161,7 +161,7 @@ export class Arc<V> {
   /** True if `key` is resident (T1 or T2). */
   has(key: number): boolean {
     const s = this.d.index.get(key);
-    if (s === undefined) return false;
+    if (s === NIL) return false;
     const l = this.d.list[s];
     return l === T1 || l === T2;
   }
@@ -169,7 +169,7 @@ export class Arc<V> {
   /** Which list holds `key`: 'T1', 'T2', 'B1', 'B2', or undefined. */
   where(key: number): 'T1' | 'T2' | 'B1' | 'B2' | undefined {
     const s = this.d.index.get(key);
-    if (s === undefined) return undefined;
+    if (s === NIL) return undefined;
     return (['T1', 'T2', 'B1', 'B2'] as const)[this.d.list[s]! - 1];
   }
 
@@ -186,11 +186,11 @@ export class Arc<V> {
     const s = d.index.get(key);
     if (size > this.c) {
       // Even an empty cache cannot hold it (ZFS refuses blocks above its maximum too).
-      if (s !== undefined) this.drop(s);
+      if (s !== NIL) this.drop(s);
       this.tooBig++;
       return false;
     }
-    if (s === undefined) {
+    if (s === NIL) {
       this.caseIV(key, value, size);
       return true;
     }
@@ -343,7 +343,7 @@ export class Arc<V> {
   /** Drop `key` from the cache and the ghost lists (the block was freed). True if it was resident. */
   remove(key: number): boolean {
     const s = this.d.index.get(key);
-    if (s === undefined) return false;
+    if (s === NIL) return false;
     return this.drop(s);
   }
 
@@ -372,7 +372,7 @@ export class Arc<V> {
    */
   share(key: number): boolean {
     const s = this.d.index.get(key);
-    if (s === undefined || !this.isResidentSlot(s)) return false;
+    if (s === NIL || !this.isResidentSlot(s)) return false;
     this.d.flags[s]! |= FLAG_SHARED;
     return true;
   }
@@ -380,14 +380,14 @@ export class Arc<V> {
   /** The page cache dropped its last mapping (OSv arc_unshare_buf). False if not resident. */
   unshare(key: number): boolean {
     const s = this.d.index.get(key);
-    if (s === undefined || !this.isResidentSlot(s)) return false;
+    if (s === NIL || !this.isResidentSlot(s)) return false;
     this.d.flags[s]! &= ~FLAG_SHARED;
     return true;
   }
 
   isShared(key: number): boolean {
     const s = this.d.index.get(key);
-    return s !== undefined && this.isResidentSlot(s) && (this.d.flags[s]! & FLAG_SHARED) !== 0;
+    return s !== NIL && this.isResidentSlot(s) && (this.d.flags[s]! & FLAG_SHARED) !== 0;
   }
 
   private isResidentSlot(s: Slot): boolean {
