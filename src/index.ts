@@ -20,3 +20,6 @@ export { PageBudget } from './mm/pager.js';
 export type { Pager } from './mm/pager.js';
 export { RamFs, createRamFs, RAMFS_MAGIC, TMPFS_MAGIC } from '../fs-ram/index.js';
 export type { RamFsOptions } from '../fs-ram/index.js';
+export { Vfs } from '../vfs/vfs.js';
+export type { VfsOptions } from '../vfs/vfs.js';
+export { Process } from '../vfs/process.js';

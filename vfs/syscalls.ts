@@ -73,7 +73,8 @@ export interface Syscalls {
   lseek(fd: number, offset: number, whence: number): number;
   dup(fd: number): number;
   dup2(fd: number, newfd: number): number;
-  fstat(fd: number): Stat;
+  /** `out`, when given, is filled and returned instead of a new object (no allocation). */
+  fstat(fd: number, out?: Stat): Stat;
   ftruncate(fd: number, len: number): void;
   fsync(fd: number): void;
   fdatasync(fd: number): void;
@@ -86,8 +87,8 @@ export interface Syscalls {
   /** The open flags of a descriptor (fcntl F_GETFL). */
   fcntlGetfl(fd: number): number;
 
-  stat(path: string): Stat;
-  lstat(path: string): Stat;
+  stat(path: string, out?: Stat): Stat;
+  lstat(path: string, out?: Stat): Stat;
   access(path: string, mode: number): void;
   /** faccessat with AT_EACCESS semantics off: checks with the real ids (same as effective here). */
   mkdir(path: string, mode: number): void;
