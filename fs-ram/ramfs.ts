@@ -242,13 +242,24 @@ export class RamFs implements Backend {
     const src = this.inodes[srcIno]!;
     const dstIno = dd.entries!.get(dstName);
     const dst = dstIno === undefined ? undefined : this.inodes[dstIno]!;
-    // Moving a directory below itself would cut it off from the tree (rename(2): EINVAL). The VFS checks
-    // this on paths; checked here too because a broken tree is not something to be left to a caller.
-    if (src.entries !== null && srcDir !== dstDir && this.isAncestor(srcIno, dstDir)) throw fsErr('EINVAL');
+    // The checks in the order Linux makes them (fs/namei.c do_renameat2, then vfs_rename), so that a
+    // call breaking two rules gets the errno Linux gives.
+    if (flags === RENAME_EXCHANGE && dst === undefined) throw fsErr('ENOENT');
+    if (flags === RENAME_NOREPLACE && dst !== undefined) throw fsErr('EEXIST');
+    if (sd !== dd) {
+      // lock_rename's trap: the source may not be an ancestor of the new parent (it would be cut off
+      // from the tree), nor the target an ancestor of the old parent.
+      if (src.entries !== null && this.isAncestor(srcIno, dstDir)) throw fsErr('EINVAL');
+      if (dst !== undefined && dst.entries !== null && this.isAncestor(dst.ino, srcDir)) {
+        throw fsErr(flags === RENAME_EXCHANGE ? 'EINVAL' : 'ENOTEMPTY');
+      }
+    }
+    // rename(2): "If oldpath and newpath are existing hard links referring to the same file, then
+    // rename() does nothing, and returns a success status."
+    if (dst === src) return;
 
     if (flags === RENAME_EXCHANGE) {
-      if (dst === undefined) throw fsErr('ENOENT');
-      if (dst.entries !== null && sd !== dd && this.isAncestor(dst.ino, srcDir)) throw fsErr('EINVAL');
+      if (dst === undefined) return; // (checked above; narrows the type)
       sd.entries!.set(srcName, dst.ino);
       dd.entries!.set(dstName, src.ino);
       sd.dirents = dd.dirents = null;
@@ -269,10 +280,6 @@ export class RamFs implements Backend {
     }
 
     if (dst !== undefined) {
-      if (flags === RENAME_NOREPLACE) throw fsErr('EEXIST');
-      // rename(2): "If oldpath and newpath are existing hard links referring to the same file, then
-      // rename() does nothing, and returns a success status."
-      if (dst === src) return;
       if (src.entries !== null && dst.entries === null) throw fsErr('ENOTDIR');
       if (src.entries === null && dst.entries !== null) throw fsErr('EISDIR');
       if (dst.entries !== null && dst.entries.size !== 0) throw fsErr('ENOTEMPTY');
