@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fsErr } from '../vfs/errno.js';
 import { Arc } from './arc.js';
 import { Lru } from './arc-lru.js';
-import { replayTraceAll, type PageCache } from './arc-trace.js';
+import { replayTraceAll, type ReplayCache } from './arc-trace.js';
 
 export const ARC_PAPER_CITATION =
   'N. Megiddo and D. S. Modha, "ARC: A Self-Tuning, Low Overhead Replacement Cache", FAST \'03, pp. 115-130, 2003';
@@ -71,7 +71,7 @@ export function replayPaper(
     if (rows.length === 0) throw fsErr('EINVAL', 'arc paper', trace);
     const file = join(dir, `${trace}.lis.zst`);
     if (!existsSync(file)) throw fsErr('ENOENT', 'arc paper', file);
-    const caches: PageCache[] = [];
+    const caches: ReplayCache[] = [];
     for (const r of rows) caches.push(new Lru<number>({ c: r.c }), new Arc<number>({ c: r.c }));
     const bar = progress?.(`${trace} (${rows.length} size${rows.length > 1 ? 's' : ''} × LRU, ARC)`);
     let res;

@@ -133,7 +133,7 @@ function asFsError(e: unknown, path: string): FsError {
 }
 
 /** The page caches a trace can be replayed through: Arc and Lru both fit. */
-export interface PageCache {
+export interface ReplayCache {
   get(key: number): unknown;
   put(key: number, value: unknown, size?: number): boolean;
 }
@@ -149,7 +149,7 @@ export interface ReplayResult {
  * Replay a trace through `cache`, cold start, every page a one-page request: a lookup that hits or
  * misses and then inserts the page (data/arc/README.md, "Rules the paper's numbers follow").
  */
-export function replayTrace(path: string, cache: PageCache, progress?: (done: number, total: number) => void): ReplayResult {
+export function replayTrace(path: string, cache: ReplayCache, progress?: (done: number, total: number) => void): ReplayResult {
   let hits = 0;
   let requests = 0;
   const visit = (start: number, count: number): void => {
@@ -168,7 +168,7 @@ export function replayTrace(path: string, cache: PageCache, progress?: (done: nu
  * Replay one trace through several independent caches in a single decoding pass (the paper's tables
  * replay each trace at many sizes). Each cache sees the same request sequence as `replayTrace` gives it.
  */
-export function replayTraceAll(path: string, caches: readonly PageCache[], progress?: (done: number, total: number) => void): ReplayResult[] {
+export function replayTraceAll(path: string, caches: readonly ReplayCache[], progress?: (done: number, total: number) => void): ReplayResult[] {
   const hits = new Float64Array(caches.length);
   let requests = 0;
   const visit = (start: number, count: number): void => {

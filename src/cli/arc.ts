@@ -8,13 +8,13 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { Arc } from '../../fs-zfs-lite/arc.js';
 import { Lru } from '../../fs-zfs-lite/arc-lru.js';
-import { replayTrace, type PageCache } from '../../fs-zfs-lite/arc-trace.js';
+import { replayTrace, type ReplayCache } from '../../fs-zfs-lite/arc-trace.js';
 import { ARC_PAPER_CITATION, ARC_PAPER_TRACES, replayPaper } from '../../fs-zfs-lite/arc-paper.js';
 import { fsErr } from '../../vfs/errno.js';
 
 type Policy = 'arc' | 'lru';
 
-function makeCache(policy: Policy, pages: number): PageCache & { stats(): object } {
+function makeCache(policy: Policy, pages: number): ReplayCache & { stats(): object } {
   return policy === 'arc' ? new Arc<number>({ c: pages }) : new Lru<number>({ c: pages });
 }
 
