@@ -1,0 +1,322 @@
+// The synchronous core of the node:fs face: one thin function per call that validates arguments as
+// Node does (args.ts), makes one VFS syscall, and reports a failure under the syscall name and paths
+// node:fs uses (errors.ts). The callback and promise forms wrap these functions, so behaviour is
+// defined once. Hot calls (stat, open, read, write, close) allocate nothing beyond what the API returns.
+
+import type { Syscalls, TimeSpec } from '../../vfs/syscalls.js';
+import * as V from '../../vfs/constants.js';
+import { fromVfsFlags } from './constants.js';
+import {
+  asBytes, encodeName, getOptions, parseFlags, parseMode, toPath, toUnixTimestamp, validateBoolean,
+  validateBuffer, validateBufferArray, validateFd, validateInteger, validateObject, validatePosition,
+  validMode, type BufferEncodingOrBuffer,
+} from './args.js';
+import { invalidArgType, invalidArgValue, nodeError, outOfRange, uvError } from './errors.js';
+import { BigIntStats, StatFs, Stats } from './stats.js';
+
+/** What every part of the face shares: the process whose syscalls it makes. */
+export interface Ctx {
+  readonly sys: Syscalls;
+}
+
+interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
+
+/** A time for utimensat from Node's seconds (negative meant "now" in toUnixTimestamp). */
+export function toTimeSpec(t: number): TimeSpec {
+  if (t === -1) return { sec: 0, nsec: V.UTIME_NOW };
+  // libuv's uv__fs_to_timespec: truncate, then borrow for negative fractions.
+  let sec = Math.trunc(t);
+  let nsec = Math.round((t - sec) * 1e9);
+  if (nsec < 0) { sec--; nsec += 1e9; }
+  if (nsec >= 1e9) { sec++; nsec -= 1e9; }
+  return { sec, nsec };
+}
+
+export function makeSync(ctx: Ctx) {
+  const sys = ctx.sys;
+
+  const statResult = (s: ReturnType<Syscalls['stat']>, options: StatOptions | undefined) =>
+    options !== undefined && options.bigint ? new BigIntStats(s) : new Stats(s);
+
+  function statLike(which: 'stat' | 'lstat', path: unknown, options?: StatOptions): Stats | BigIntStats | undefined {
+    const p = toPath(path);
+    let s;
+    try {
+      s = which === 'stat' ? sys.stat(p) : sys.lstat(p);
+    } catch (e) {
+      if (options !== undefined && options !== null && options.throwIfNoEntry === false) {
+        const code = (e as { code?: string }).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      }
+      throw uvError(e, which, p);
+    }
+    return statResult(s, options);
+  }
+
+  function chownIds(uid: unknown, gid: unknown): void {
+    validateInteger(uid, 'uid', -1, 4294967295);
+    validateInteger(gid, 'gid', -1, 4294967295);
+  }
+
+  const api = {
+    accessSync(path: unknown, mode?: unknown): void {
+      const p = toPath(path);
+      const m = validMode(mode, V.F_OK);
+      try { sys.access(p, m); } catch (e) { throw uvError(e, 'access', p); }
+    },
+
+    existsSync(path: unknown): boolean {
+      let p: string;
+      try { p = toPath(path); } catch { return false; }
+      try { sys.access(p, V.F_OK); return true; } catch { return false; }
+    },
+
+    statSync(path: unknown, options?: StatOptions) { return statLike('stat', path, options); },
+    lstatSync(path: unknown, options?: StatOptions) { return statLike('lstat', path, options); },
+
+    fstatSync(fd: unknown, options?: StatOptions): Stats | BigIntStats {
+      const f = validateFd(fd);
+      let s;
+      try { s = sys.fstat(f); } catch (e) { throw uvError(e, 'fstat'); }
+      return statResult(s, options);
+    },
+
+    statfsSync(path: unknown, options?: { bigint?: boolean }): StatFs<number> | StatFs<bigint> {
+      const p = toPath(path);
+      let s;
+      try { s = sys.statfs(p); } catch (e) { throw uvError(e, 'statfs', p); }
+      return new StatFs(s, !!options?.bigint) as StatFs<number> | StatFs<bigint>;
+    },
+
+    openSync(path: unknown, flags?: unknown, mode?: unknown): number {
+      const p = toPath(path);
+      const f = parseFlags(flags);
+      const m = parseMode(mode, 'mode', 0o666);
+      try { return sys.open(p, f, m); } catch (e) { throw uvError(e, 'open', p); }
+    },
+
+    closeSync(fd: unknown): void {
+      const f = validateFd(fd);
+      try { sys.close(f); } catch (e) { throw uvError(e, 'close'); }
+    },
+
+    readSync(fd: unknown, buffer: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): number {
+      const f = validateFd(fd);
+      validateBuffer(buffer);
+      let offset = offsetOrOptions;
+      if (arguments.length <= 3 || typeof offsetOrOptions === 'object') {
+        if (offsetOrOptions !== undefined) validateObject(offsetOrOptions, 'options', true);
+        const o = (offsetOrOptions ?? {}) as { offset?: unknown; length?: unknown; position?: unknown };
+        offset = o.offset ?? 0;
+        length = o.length ?? buffer.byteLength - (offset as number);
+        position = o.position ?? null;
+      }
+      if (offset === undefined) offset = 0;
+      else validateInteger(offset, 'offset', 0);
+      const len = (length as number) | 0;
+      if (len === 0) return 0;
+      if (buffer.byteLength === 0) throw invalidArgValue('buffer', buffer, 'is empty and cannot be written');
+      const off = offset as number;
+      if (len < 0) throw outOfRange('length', '>= 0', len);
+      if (off + len > buffer.byteLength) throw outOfRange('length', `<= ${buffer.byteLength - off}`, len);
+      const pos = validatePosition(position);
+      try { return sys.read(f, asBytes(buffer), off, len, pos); } catch (e) { throw uvError(e, 'read'); }
+    },
+
+    writeSync(fd: unknown, buffer: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): number {
+      const f = validateFd(fd);
+      if (ArrayBuffer.isView(buffer)) {
+        let offset = offsetOrOptions;
+        if (typeof offset === 'object' && offset !== null) {
+          const o = offset as { offset?: unknown; length?: unknown; position?: unknown };
+          offset = o.offset ?? 0;
+          length = o.length ?? buffer.byteLength - (offset as number);
+          position = o.position ?? null;
+        }
+        const off = typeof offset === 'number' ? offset : 0;
+        const len = typeof length === 'number' ? length : buffer.byteLength - off;
+        const pos = typeof position === 'number' ? position : null;
+        if (off > buffer.byteLength) throw outOfRange('offset', `<= ${buffer.byteLength}`, off);
+        if (len > buffer.byteLength - off) throw outOfRange('length', `<= ${buffer.byteLength - off}`, len);
+        if (len < 0) throw outOfRange('length', '>= 0', len);
+        validateInteger(off, 'offset', 0);
+        validateInteger(len, 'length', 0, 2147483647);
+        if (pos !== null) validateInteger(pos, 'position', -1);
+        try {
+          return sys.write(f, asBytes(buffer), off, len, pos === null || pos < 0 ? null : pos);
+        } catch (e) { throw uvError(e, 'write'); }
+      }
+      if (typeof buffer !== 'string') throw invalidArgType('buffer', ['string', 'Buffer', 'TypedArray', 'DataView'], buffer);
+      // writeSync(fd, string, position?, encoding?)
+      const enc = (typeof length === 'string' ? length : 'utf8') as BufferEncoding;
+      getOptions(enc, {});
+      const bytes = Buffer.from(buffer, enc);
+      const pos = typeof offsetOrOptions === 'number' && offsetOrOptions >= 0 ? offsetOrOptions : null;
+      try { return sys.write(f, bytes, 0, bytes.byteLength, pos); } catch (e) { throw uvError(e, 'write'); }
+    },
+
+    readvSync(fd: unknown, buffers: unknown, position?: unknown): number {
+      const f = validateFd(fd);
+      const bufs = validateBufferArray(buffers);
+      let pos = typeof position === 'number' && position >= 0 ? position : null;
+      let total = 0;
+      try {
+        for (const b of bufs) {
+          const n = sys.read(f, asBytes(b), 0, b.byteLength, pos);
+          total += n;
+          if (pos !== null) pos += n;
+          if (n < b.byteLength) break;
+        }
+      } catch (e) {
+        if (total === 0) throw uvError(e, 'read');
+      }
+      return total;
+    },
+
+    writevSync(fd: unknown, buffers: unknown, position?: unknown): number {
+      const f = validateFd(fd);
+      const bufs = validateBufferArray(buffers);
+      let pos = typeof position === 'number' && position >= 0 ? position : null;
+      let total = 0;
+      try {
+        for (const b of bufs) {
+          const n = sys.write(f, asBytes(b), 0, b.byteLength, pos);
+          total += n;
+          if (pos !== null) pos += n;
+          if (n < b.byteLength) break;
+        }
+      } catch (e) {
+        if (total === 0) throw uvError(e, 'write');
+      }
+      return total;
+    },
+
+    fsyncSync(fd: unknown): void {
+      const f = validateFd(fd);
+      try { sys.fsync(f); } catch (e) { throw uvError(e, 'fsync'); }
+    },
+
+    fdatasyncSync(fd: unknown): void {
+      const f = validateFd(fd);
+      try { sys.fdatasync(f); } catch (e) { throw uvError(e, 'fdatasync'); }
+    },
+
+    ftruncateSync(fd: unknown, len: unknown = 0): void {
+      const f = validateFd(fd);
+      validateInteger(len, 'len');
+      // Node clamps a negative length to 0 (lib/fs.js ftruncateSync) instead of letting ftruncate(2) say EINVAL.
+      try { sys.ftruncate(f, Math.max(0, len as number)); } catch (e) { throw uvError(e, 'ftruncate'); }
+    },
+
+    truncateSync(path: unknown, len: unknown = 0): void {
+      if (typeof path === 'number') return api.ftruncateSync(path, len);
+      const p = toPath(path);
+      validateInteger(len, 'len');
+      const l = Math.max(0, len as number);
+      // Node opens 'r+' and ftruncates, so a failure to open is reported as `open`.
+      let fd: number;
+      try { fd = sys.open(p, V.O_RDWR, 0o666); } catch (e) { throw uvError(e, 'open', p); }
+      try { sys.ftruncate(fd, l); } catch (e) { throw uvError(e, 'ftruncate'); } finally { sys.close(fd); }
+    },
+
+    fchmodSync(fd: unknown, mode: unknown): void {
+      const f = validateFd(fd);
+      const m = parseMode(mode, 'mode');
+      try { sys.fchmod(f, m); } catch (e) { throw uvError(e, 'fchmod'); }
+    },
+
+    chmodSync(path: unknown, mode: unknown): void {
+      const p = toPath(path);
+      const m = parseMode(mode, 'mode');
+      try { sys.chmod(p, m); } catch (e) { throw uvError(e, 'chmod', p); }
+    },
+
+    fchownSync(fd: unknown, uid: unknown, gid: unknown): void {
+      const f = validateFd(fd);
+      chownIds(uid, gid);
+      try { sys.fchown(f, uid as number, gid as number); } catch (e) { throw uvError(e, 'fchown'); }
+    },
+
+    chownSync(path: unknown, uid: unknown, gid: unknown): void {
+      const p = toPath(path);
+      chownIds(uid, gid);
+      try { sys.chown(p, uid as number, gid as number); } catch (e) { throw uvError(e, 'chown', p); }
+    },
+
+    lchownSync(path: unknown, uid: unknown, gid: unknown): void {
+      const p = toPath(path);
+      chownIds(uid, gid);
+      try { sys.lchown(p, uid as number, gid as number); } catch (e) { throw uvError(e, 'lchown', p); }
+    },
+
+    utimesSync(path: unknown, atime: unknown, mtime: unknown): void {
+      const p = toPath(path);
+      const a = toTimeSpec(toUnixTimestamp(atime)), m = toTimeSpec(toUnixTimestamp(mtime));
+      try { sys.utimensat(p, a, m, 0); } catch (e) { throw uvError(e, 'utime', p); }
+    },
+
+    lutimesSync(path: unknown, atime: unknown, mtime: unknown): void {
+      const p = toPath(path);
+      const a = toTimeSpec(toUnixTimestamp(atime)), m = toTimeSpec(toUnixTimestamp(mtime));
+      try { sys.utimensat(p, a, m, V.AT_SYMLINK_NOFOLLOW); } catch (e) { throw uvError(e, 'lutime', p); }
+    },
+
+    futimesSync(fd: unknown, atime: unknown, mtime: unknown): void {
+      const f = validateFd(fd);
+      const a = toTimeSpec(toUnixTimestamp(atime, 'atime')), m = toTimeSpec(toUnixTimestamp(mtime, 'mtime'));
+      try { sys.futimens(f, a, m); } catch (e) { throw uvError(e, 'futime'); }
+    },
+
+    unlinkSync(path: unknown): void {
+      const p = toPath(path);
+      try { sys.unlink(p); } catch (e) { throw uvError(e, 'unlink', p); }
+    },
+
+    renameSync(oldPath: unknown, newPath: unknown): void {
+      const o = toPath(oldPath, 'oldPath'), n = toPath(newPath, 'newPath');
+      try { sys.rename(o, n, 0); } catch (e) { throw uvError(e, 'rename', o, n); }
+    },
+
+    linkSync(existingPath: unknown, newPath: unknown): void {
+      const o = toPath(existingPath, 'existingPath'), n = toPath(newPath, 'newPath');
+      try { sys.link(o, n); } catch (e) { throw uvError(e, 'link', o, n); }
+    },
+
+    symlinkSync(target: unknown, path: unknown, type?: unknown): void {
+      if (typeof type === 'string' && type !== 'dir' && type !== 'file' && type !== 'junction') {
+        throw nodeError(Error, 'ERR_FS_INVALID_SYMLINK_TYPE', `Symlink type must be one of "dir", "file", or "junction". Received "${type}"`);
+      }
+      const t = toPath(target, 'target'), p = toPath(path);
+      try { sys.symlink(t, p); } catch (e) { throw uvError(e, 'symlink', t, p); }
+    },
+
+    readlinkSync(path: unknown, options?: unknown): string | Buffer {
+      const o = getOptions(options, {} as { encoding?: BufferEncodingOrBuffer });
+      const p = toPath(path, 'oldPath');
+      let s: string;
+      try { s = sys.readlink(p); } catch (e) { throw uvError(e, 'readlink', p); }
+      return encodeName(s, o.encoding);
+    },
+
+    /** F_GETFL, in node:fs's flag numbering (not a node:fs call; used by streams and FileHandle). */
+    getFlags(fd: number): number {
+      try { return fromVfsFlags(sys.fcntlGetfl(fd)); } catch (e) { throw uvError(e, 'fcntl'); }
+    },
+  };
+  return api;
+}
+
+export type SyncCore = ReturnType<typeof makeSync>;
+
+/** mkdir's options: a mode, or {recursive, mode}. */
+export function mkdirOptions(options: unknown): { recursive: boolean; mode: number } {
+  let mode: unknown = 0o777, recursive: unknown = false;
+  if (typeof options === 'number' || typeof options === 'string') mode = options;
+  else if (options != null) {
+    const o = options as { recursive?: unknown; mode?: unknown };
+    if (o.recursive !== undefined) recursive = o.recursive;
+    if (o.mode !== undefined) mode = o.mode;
+  }
+  validateBoolean(recursive, 'options.recursive');
+  return { recursive: recursive as boolean, mode: parseMode(mode, 'mode', 0o777) };
+}

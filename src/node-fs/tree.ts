@@ -1,0 +1,236 @@
+// Calls that walk or shape a tree: mkdir (recursive, as Node's MKDirpSync), rmdir, rm (Node 20's
+// rimraf-style rmSync with ERR_FS_EISDIR), readdir (sorted as libuv's scandir sorts, withFileTypes,
+// recursive in Node's breadth-first order), mkdtemp (seeded names: the model never uses Math.random)
+// and realpath (the VFS resolves; on failure Node's component-by-component lstat walk names the error).
+
+import { posix } from 'node:path';
+import { Prng } from '../sim/prng.js';
+import * as V from '../../vfs/constants.js';
+import type { Dirent as VfsDirent } from '../../vfs/syscalls.js';
+import {
+  encodeName, getOptions, toPath, validateBoolean, validateInt32, validateObject, validateUint32,
+  type BufferEncodingOrBuffer,
+} from './args.js';
+import { SystemError, uvError, uvNew } from './errors.js';
+import { Dirent, uvDirentType } from './stats.js';
+import { mkdirOptions, type Ctx } from './sync.js';
+
+interface RmOptions { force: boolean; recursive: boolean; maxRetries: number; retryDelay: number }
+
+const TEMPLATE_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function byName(a: VfsDirent, b: VfsDirent): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** libuv's scandir sorts entries with strcmp; the VFS returns them in the backend's order. */
+function sorted(list: VfsDirent[]): VfsDirent[] {
+  for (let i = 1; i < list.length; i++) {
+    if (list[i - 1]!.name > list[i]!.name) return list.slice().sort(byName);
+  }
+  return list;
+}
+
+export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
+  const sys = ctx.sys;
+  const prng = new Prng(seed);
+
+  function mkdirp(path: string, mode: number, top = true): string | undefined {
+    // MKDirpSync: try the path; on ENOENT make the parent first; EEXIST on a non-directory is an error.
+    try {
+      sys.mkdir(path, mode);
+      return path;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT') {
+        const trimmed = path.replace(/\/+$/, '');
+        const cut = trimmed.lastIndexOf('/');
+        const parent = cut > 0 ? trimmed.slice(0, cut) : cut === 0 ? '/' : '';
+        if (parent === '' || parent === trimmed) throw e;
+        const first = mkdirp(parent, mode, false);
+        sys.mkdir(path, mode);
+        return first ?? path;
+      }
+      if (code === 'EEXIST') {
+        const st = sys.stat(path); // a dangling symlink keeps EEXIST... via ENOENT from stat
+        if ((st.mode & V.S_IFMT) === V.S_IFDIR) return undefined;
+        if (!top) throw uvNew('ENOTDIR', 'mkdir'); // a file in the middle of the path
+      }
+      throw e;
+    }
+  }
+
+  function rmOptions(options: unknown, defaults: RmOptions): RmOptions {
+    if (options === undefined) return defaults;
+    validateObject(options, 'options');
+    const o = { ...defaults, ...(options as Partial<RmOptions>) };
+    validateBoolean(o.recursive, 'options.recursive');
+    validateInt32(o.retryDelay, 'options.retryDelay', 0);
+    validateUint32(o.maxRetries, 'options.maxRetries');
+    return o;
+  }
+
+  /** rimrafSync: unlink a non-directory; empty and remove a directory, depth first. */
+  function rimraf(path: string): void {
+    let st;
+    try { st = sys.lstat(path); } catch (e) { throw uvError(e, 'lstat', path); }
+    if ((st.mode & V.S_IFMT) !== V.S_IFDIR) {
+      try { sys.unlink(path); } catch (e) { throw uvError(e, 'unlink', path); }
+      return;
+    }
+    let entries;
+    try { entries = sys.readdir(path); } catch (e) { throw uvError(e, 'scandir', path); }
+    for (const d of entries) rimraf(path === '/' ? `/${d.name}` : `${path}/${d.name}`);
+    try { sys.rmdir(path); } catch (e) { throw uvError(e, 'rmdir', path); }
+  }
+
+  function rmSync(path: unknown, options?: unknown): void {
+    const p = toPath(path);
+    const o = rmOptions(options, { force: false, recursive: false, maxRetries: 0, retryDelay: 100 });
+    validateBoolean(o.force, 'options.force');
+    let st;
+    try { st = sys.lstat(p); } catch (e) {
+      if (o.force && (e as { code?: string }).code === 'ENOENT') return;
+      throw uvError(e, 'lstat', p);
+    }
+    if ((st.mode & V.S_IFMT) === V.S_IFDIR && !o.recursive) {
+      throw new SystemError('ERR_FS_EISDIR', { code: 'EISDIR', message: 'is a directory', path: p, syscall: 'rm', errno: 21 });
+    }
+    try { rimraf(p); } catch (e) {
+      if (o.force && (e as { code?: string }).code === 'ENOENT') return;
+      throw e;
+    }
+  }
+
+  function readdirSync(path: unknown, options?: unknown): (string | Buffer | Dirent<string | Buffer>)[] {
+    const o = options === undefined ? undefined
+      : getOptions(options, {} as { encoding?: BufferEncodingOrBuffer; withFileTypes?: boolean; recursive?: boolean });
+    const p = toPath(path);
+    const enc = o?.encoding;
+    if (o !== undefined && o.recursive !== undefined) validateBoolean(o.recursive, 'options.recursive');
+    const read = (dir: string): VfsDirent[] => {
+      try { return sorted(sys.readdir(dir)); } catch (e) { throw uvError(e, 'scandir', dir); }
+    };
+    const withTypes = !!o?.withFileTypes;
+    if (!o?.recursive) {
+      const list = read(p);
+      const out: (string | Buffer | Dirent<string | Buffer>)[] = new Array(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const d = list[i]!;
+        out[i] = withTypes ? new Dirent(encodeName(d.name, enc), uvDirentType(d.type), p) : encodeName(d.name, enc);
+      }
+      return out;
+    }
+    // Node 20's readdirSyncRecursive: breadth first; names mode follows symlinks to directories
+    // (it stats each entry), withFileTypes mode goes by the entry's own type.
+    const out: (string | Buffer | Dirent<string | Buffer>)[] = [];
+    const queue = [p];
+    for (let qi = 0; qi < queue.length; qi++) {
+      const dir = queue[qi]!;
+      const list = read(dir);
+      for (const d of list) {
+        const full = posix.join(dir, d.name);
+        if (withTypes) {
+          const de = new Dirent(encodeName(d.name, enc), uvDirentType(d.type), dir);
+          out.push(de);
+          if (de.isDirectory()) queue.push(full);
+        } else {
+          out.push(encodeName(posix.relative(p, full), enc));
+          let isDir = d.type === V.DT_DIR;
+          if (d.type === V.DT_LNK) {
+            try { isDir = (sys.stat(full).mode & V.S_IFMT) === V.S_IFDIR; } catch { isDir = false; }
+          }
+          if (isDir) queue.push(full);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The error Node's JS realpathSync would throw: lstat of each prefix, stat before following a link. */
+  function realpathError(p: string, original: unknown): never {
+    let parts = posix.resolve(sys.getcwd(), p).split('/').filter(Boolean);
+    let cur = '';
+    let links = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const base = `${cur}/${parts[i]}`;
+      let st;
+      try { st = sys.lstat(base); } catch (e) { throw uvError(e, 'lstat', base); }
+      if ((st.mode & V.S_IFMT) === V.S_IFLNK) {
+        try { sys.stat(base); } catch (e) { throw uvError(e, 'stat', base); }
+        if (++links > V.MAXSYMLINKS) throw uvNew('ELOOP', 'stat', base);
+        const target = sys.readlink(base);
+        parts = [...posix.resolve(cur || '/', target).split('/').filter(Boolean), ...parts.slice(i + 1)];
+        cur = '';
+        i = -1;
+        continue;
+      }
+      cur = base;
+    }
+    throw uvError(original, 'lstat', p);
+  }
+
+  function realpathSync(path: unknown, options?: unknown): string | Buffer {
+    const o = options === undefined ? undefined : getOptions(options, {} as { encoding?: BufferEncodingOrBuffer });
+    const p = toPath(path);
+    let r: string;
+    try { r = sys.realpath(p); } catch (e) { realpathError(p, e); }
+    return encodeName(r, o?.encoding);
+  }
+  realpathSync.native = function realpathNative(path: unknown, options?: unknown): string | Buffer {
+    const o = options === undefined ? undefined : getOptions(options, {} as { encoding?: BufferEncodingOrBuffer });
+    const p = toPath(path);
+    let r: string;
+    try { r = sys.realpath(p); } catch (e) { throw uvError(e, 'realpath', p); }
+    return encodeName(r, o?.encoding);
+  };
+
+  return {
+    mkdirSync(path: unknown, options?: unknown): string | undefined {
+      const p = toPath(path);
+      const { recursive, mode } = mkdirOptions(options);
+      try {
+        if (recursive) return mkdirp(p, mode);
+        sys.mkdir(p, mode);
+        return undefined;
+      } catch (e) {
+        throw uvError(e, 'mkdir', p);
+      }
+    },
+
+    rmdirSync(path: unknown, options?: unknown): void {
+      const p = toPath(path);
+      const o = rmOptions(options, { force: false, recursive: false, maxRetries: 0, retryDelay: 100 });
+      if (o.recursive) {
+        // Node 20 (deprecated form): only a directory; anything else is ENOTDIR from rmdir.
+        let st;
+        try { st = sys.lstat(p); } catch (e) { throw uvError(e, 'lstat', p); }
+        if ((st.mode & V.S_IFMT) !== V.S_IFDIR) throw uvNew('ENOTDIR', 'rmdir', p);
+        rimraf(p);
+        return;
+      }
+      try { sys.rmdir(p); } catch (e) { throw uvError(e, 'rmdir', p); }
+    },
+
+    rmSync,
+    readdirSync,
+    realpathSync,
+
+    mkdtempSync(prefix: unknown, options?: unknown): string | Buffer {
+      const o = options === undefined ? undefined : getOptions(options, {} as { encoding?: BufferEncodingOrBuffer });
+      const pre = toPath(prefix, 'prefix');
+      for (let attempt = 0; ; attempt++) {
+        let suffix = '';
+        for (let i = 0; i < 6; i++) suffix += TEMPLATE_CHARS[prng.below(TEMPLATE_CHARS.length)];
+        const p = pre + suffix;
+        try {
+          sys.mkdir(p, 0o700);
+          return encodeName(p, o?.encoding);
+        } catch (e) {
+          // glibc's mkdtemp tries TMP_MAX (238328) names; 100 collisions in a row means something else is wrong.
+          if ((e as { code?: string }).code !== 'EEXIST' || attempt >= 100) throw uvError(e, 'mkdtemp', `${pre}XXXXXX`);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// Wrong arguments get the TypeError/RangeError node:fs throws — same class, code and message
+// (lib/internal/validators.js, lib/internal/fs/utils.js, Node 20) — and change nothing: the tree
+// after the bad calls is the tree before them.
+
+import t from 'tap';
+import { runBoth, type Script } from './oracle.js';
+
+const bad: Script = (fs, R, step) => {
+  fs.writeFileSync(`${R}/f`, 'data');
+  fs.mkdirSync(`${R}/d`);
+  step(() => fs.statSync(5));
+  step(() => fs.statSync());
+  step(() => fs.statSync({}));
+  step(() => fs.statSync(null));
+  step(() => fs.statSync('/a\0b'));
+  step(() => fs.statSync(Buffer.from('/a\0b')));
+  step(() => fs.statSync(new URL('http://x/y')));
+  step(() => fs.statSync(new URL('file://host/y')));
+  step(() => fs.statSync(new URL('file:///a%2fb')));
+  step(() => fs.mkdirSync(`${R}/x\0y`));
+  step(() => fs.writeFileSync(`${R}/n\0`, 'x'));
+  step(() => fs.renameSync(`${R}/f`, 5));
+  step(() => fs.linkSync(5, R));
+  step(() => fs.symlinkSync(5, `${R}/s`));
+  step(() => fs.closeSync(-1));
+  step(() => fs.closeSync('1'));
+  step(() => fs.closeSync(1.5));
+  step(() => fs.closeSync(2 ** 31));
+  step(() => fs.fstatSync(undefined));
+  step(() => fs.readSync(0, Buffer.alloc(4), 5, 1, 0));
+  step(() => fs.readSync(0, Buffer.alloc(4), 0, 5, 0));
+  step(() => fs.readSync(0, Buffer.alloc(4), 0, 1, -2));
+  step(() => fs.readSync(0, Buffer.alloc(4), 0, 1, 'x'));
+  step(() => fs.readSync(0, 'x', 0, 1, 0));
+  step(() => fs.readSync(0, Buffer.alloc(4), 0, 1, 2 ** 63));
+  step(() => fs.readSync(0, Buffer.alloc(4), 0, 1, 2n ** 63n));
+  step(() => fs.readSync(0, Buffer.alloc(4), 0, -1, 0));
+  step(() => fs.readSync(0, Buffer.alloc(4), -1, 1, 0));
+  step(() => fs.readSync(0, Buffer.alloc(4), NaN, 1, 0));
+  step(() => fs.readSync(0, Buffer.alloc(0), 0, 1, 0));
+  step(() => fs.writeSync(1, Buffer.alloc(4), 5, 1, 0));
+  step(() => fs.writeSync(1, 5));
+  step(() => fs.openSync(`${R}/f`, 'zz'));
+  step(() => fs.openSync(`${R}/f`, 1.5));
+  step(() => fs.openSync(`${R}/f`, {}));
+  step(() => fs.openSync(`${R}/f`, 'r', 'abc'));
+  step(() => fs.openSync(`${R}/f`, 'r', -1));
+  step(() => fs.chmodSync(`${R}/f`, 2 ** 32));
+  step(() => fs.chmodSync(`${R}/f`, '0644x'));
+  step(() => fs.chmodSync(`${R}/f`));
+  step(() => fs.chownSync(`${R}/f`, -2, 0));
+  step(() => fs.chownSync(`${R}/f`, 'a', 0));
+  step(() => fs.truncateSync(`${R}/f`, 'a'));
+  step(() => fs.ftruncateSync(0, 1.5));
+  step(() => fs.utimesSync(`${R}/f`, 'x', 1));
+  step(() => fs.utimesSync(`${R}/f`, {}, 1));
+  step(() => fs.utimesSync(`${R}/f`, NaN, 1));
+  step(() => fs.writeFileSync(`${R}/f`, 5));
+  step(() => fs.writeFileSync(`${R}/f`, { toString: () => 'x' }));
+  step(() => fs.writeFileSync(`${R}/f`, 'x', 'bogus'));
+  step(() => fs.writeFileSync(`${R}/f`, 'x', { flag: 'q' }));
+  step(() => fs.writeFileSync(`${R}/f`, 'x', 42));
+  step(() => fs.readFileSync(`${R}/f`, { encoding: 'bogus' }));
+  step(() => fs.mkdirSync(`${R}/q`, { mode: 'x' }));
+  step(() => fs.mkdirSync(`${R}/q`, { recursive: 1 }));
+  step(() => fs.mkdirSync(`${R}/q`, 'x'));
+  step(() => fs.rmSync(`${R}/d`, { recursive: 1 }));
+  step(() => fs.rmSync(`${R}/d`, { maxRetries: -1 }));
+  step(() => fs.rmSync(`${R}/d`, 5));
+  step(() => fs.rmSync(`${R}/d`, { force: 'yes' }));
+  step(() => fs.copyFileSync(`${R}/f`, `${R}/g`, 8));
+  step(() => fs.copyFileSync(`${R}/f`, 5));
+  step(() => fs.accessSync(`${R}/f`, 8));
+  step(() => fs.readdirSync(null));
+  step(() => fs.readdirSync(R, 7));
+  step(() => fs.readdirSync(R, { recursive: 'y' }));
+  step(() => fs.opendirSync(R, { bufferSize: 0 }));
+  step(() => fs.mkdtempSync(5));
+  step(() => fs.readvSync(0, 'x'));
+  step(() => fs.readvSync(0, ['x']));
+  step(() => { const fd = fs.openSync(`${R}/f`, 'r+'); try { return fs.writevSync(fd, [Buffer.alloc(0)], -1); } finally { fs.closeSync(fd); } });
+  step(() => fs.writevSync(fs.openSync(`${R}/f`, 'r'), [], 'x'));
+  step(() => fs.stat(R));
+  step(() => fs.stat(5, () => {}));
+  step(() => fs.readFile(`${R}/f`, { encoding: 'bogus' }, () => {}));
+  step(() => fs.readdirSync(R));
+  step(() => fs.readFileSync(`${R}/f`, 'utf8'));
+};
+
+t.test('bad arguments: same TypeError/RangeError as node:fs, tree unchanged (Node 20 validators)', async (t) => {
+  const [node, ours] = runBoth(bad);
+  t.equal(ours.length, node.length);
+  for (let i = 0; i < node.length; i++) t.same(ours[i], node[i], `step ${i}`);
+});
