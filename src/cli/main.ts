@@ -4,6 +4,8 @@
 import { Command } from 'commander';
 import { register as arc } from './arc.js';
 import { register as bench } from './bench.js';
+import { register as check } from './check.js';
+import { register as pjdfstest } from './pjdfstest.js';
 
 const program = new Command();
 program
@@ -15,6 +17,8 @@ program
 // ---- subcommands (one line each; keep sorted) ----
 arc(program);
 bench(program);
+check(program);
+pjdfstest(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`vfsim: ${e instanceof Error ? e.message : String(e)}\n`);

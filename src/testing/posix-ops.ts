@@ -284,7 +284,7 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
   const acc = fc.constantFrom<OpenFlagName>('O_RDONLY', 'O_WRONLY', 'O_RDWR');
   // Each optional flag is present with probability 1/4 (O_CREAT 1/2), so most opens are plausible ones.
   const opt = (name: OpenFlagName, w: number): fc.Arbitrary<OpenFlagName[]> =>
-    fc.oneof({ weight: w, arbitrary: fc.constant([name]) }, { weight: 4 - w, arbitrary: fc.constant([]) });
+    fc.oneof({ weight: w, arbitrary: fc.constant<OpenFlagName[]>([name]) }, { weight: 4 - w, arbitrary: fc.constant<OpenFlagName[]>([]) });
   const openFlags = fc.tuple(acc, opt('O_CREAT', 2), opt('O_EXCL', 1), opt('O_TRUNC', 1), opt('O_APPEND', 1), opt('O_DIRECTORY', 1), opt('O_NOFOLLOW', 1))
     .map(([a, ...rest]) => [a, ...rest.flat()] as OpenFlagName[]);
   const target = o.linux
