@@ -29,11 +29,17 @@ const NEAR_PAGES = NEAR_LEAVES * LEAF_SLOTS;
 export class PageTree {
   /** Pages present. */
   count = 0;
+  /**
+   * Page 0, held outside the leaves (frame + 1): most files are a page or less, and a 2 KiB leaf for
+   * each of them made file creation pay for the allocation and the garbage collector.
+   */
+  private slot0 = 0;
   private near: (Int32Array | undefined)[] = [];
   private far: Map<number, Int32Array> | null = null;
 
   /** The frame holding page `index`, or NO_FRAME. */
   get(index: PageIndex): Frame {
+    if (index === 0) return this.slot0 - 1;
     if (index < NEAR_PAGES) {
       const leaf = this.near[index >> LEAF_SHIFT];
       return leaf === undefined ? NO_FRAME : leaf[index & LEAF_MASK]! - 1;
@@ -44,6 +50,12 @@ export class PageTree {
 
   /** Put `frame` at `index`, which must be empty. */
   insert(index: PageIndex, frame: Frame): void {
+    if (index === 0) {
+      invariant(this.slot0 === 0, 'a page tree slot is empty before insert');
+      this.slot0 = frame + 1;
+      this.count++;
+      return;
+    }
     let leaf: Int32Array | undefined;
     let slot: number;
     if (index < NEAR_PAGES) {
@@ -68,6 +80,14 @@ export class PageTree {
 
   /** Remove page `index`; returns the frame it held, or NO_FRAME if it was absent. */
   remove(index: PageIndex): Frame {
+    if (index === 0) {
+      const f0 = this.slot0 - 1;
+      if (f0 !== NO_FRAME) {
+        this.slot0 = 0;
+        this.count--;
+      }
+      return f0;
+    }
     const near = index < NEAR_PAGES;
     const k = near ? index >> LEAF_SHIFT : Math.floor(index / LEAF_SLOTS);
     const leaf = near ? this.near[k] : this.far?.get(k);
@@ -89,7 +109,8 @@ export class PageTree {
    * range (truncate, writeback, punch hole) allocate nothing and may remove pages as they go.
    */
   next(from: PageIndex, end: PageIndex): PageIndex {
-    let i = Math.max(0, from);
+    if (from <= 0 && end > 0 && this.slot0 !== 0) return 0;
+    let i = Math.max(1, from);
     while (i < end && i < NEAR_PAGES) {
       const k = i >> LEAF_SHIFT;
       if (k >= this.near.length) {
@@ -145,6 +166,7 @@ export class PageTree {
       }
       i = base - 1;
     }
-    return -1;
+    // Page 0 is the lowest of all, so it is looked at last.
+    return start <= 0 && end > 0 && this.slot0 !== 0 ? 0 : -1;
   }
 }

@@ -65,6 +65,39 @@ t.test('PageTree: insert/get/remove, ordered cursors both ways, near and far ind
   t.throws(() => tree.insert(0, 5), /slot is empty/, 'inserting over a page is an invariant failure');
 });
 
+t.test('property: PageTree agrees with a Map on insert/remove/get/next/prev (seeded)', async (t) => {
+  const idxArb = fc.oneof(fc.nat(3), fc.nat(2000), fc.integer({ min: 2 ** 25 - 600, max: 2 ** 25 + 600 }), fc.constant(2 ** 40));
+  const opArb = fc.tuple(fc.constantFrom('ins', 'rm', 'next', 'prev'), idxArb, idxArb);
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 200 }), (ops) => {
+      const tree = new PageTree();
+      const model = new Map<number, number>();
+      let frame = 0;
+      for (const [k, a, b] of ops) {
+        if (k === 'ins') {
+          if (!model.has(a)) {
+            tree.insert(a, frame);
+            model.set(a, frame++);
+          }
+        } else if (k === 'rm') {
+          if (tree.remove(a) !== (model.get(a) ?? NO_FRAME)) return false;
+          model.delete(a);
+        } else {
+          const lo = Math.min(a, b), hi = Math.max(a, b);
+          const inRange = [...model.keys()].filter((i) => i >= lo && i < hi).sort((x, y) => x - y);
+          const want = inRange.length === 0 ? -1 : k === 'next' ? inRange[0]! : inRange[inRange.length - 1]!;
+          if ((k === 'next' ? tree.next(lo, hi) : tree.prev(lo, hi)) !== want) return false;
+        }
+        if (tree.count !== model.size) return false;
+        if (tree.get(a) !== (model.get(a) ?? NO_FRAME)) return false;
+      }
+      return true;
+    }),
+    { seed: 4, numRuns: 300 },
+  );
+  t.pass('300 runs agreed');
+});
+
 t.test('write then read back across pages; holes read zeros without frames (read(2), filemap_read)', async (t) => {
   const ram = new Ram({ bytes: 64 * PS });
   const pc = new PageCache(ram);
