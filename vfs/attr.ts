@@ -144,16 +144,16 @@ export function checkLength(n: number): void {
 }
 
 /**
- * Set the size of a regular file (do_truncate). `always` (ftruncate, O_TRUNC) moves mtime/ctime even
- * when the size does not change; truncate(2) on tmpfs moves them only on a change (shmem_setattr).
+ * Set the size of a regular file (do_truncate). mtime and ctime move even when the size does not
+ * change: so Linux 6.18 tmpfs does for truncate(2), ftruncate(2) and O_TRUNC alike (measured on the
+ * host: truncate to the same size moved both).
  */
-export function truncateV(cred: Cred, v: Vnode, len: number, now: Now, always: boolean): void {
+export function truncateV(cred: Cred, v: Vnode, len: number, now: Now): void {
   if (len > v.mnt.maxFileSize) throw fsErr('EFBIG');
   killPriv(cred, v, now);
   const b = v.mnt.backend;
-  const old = b.getattr(v.ino).size;
-  if (old !== len) b.truncate(v.ino, len);
-  if (always || old !== len) touchMC(now, v);
+  if (b.getattr(v.ino).size !== len) b.truncate(v.ino, len);
+  touchMC(now, v);
 }
 
 /** access(2)/faccessat: F_OK, or the R/W/X bits checked as for the real ids (same as effective here). */

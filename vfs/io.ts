@@ -169,7 +169,7 @@ export function ftruncateFd(p: Process, fd: number, len: number): void {
   checkLength(len);
   const v = f.vnode;
   if (v.type !== S_IFREG || !f.writable) throw fsErr('EINVAL');
-  truncateV(p.cred, v, len, p.vfs.now(), true);
+  truncateV(p.cred, v, len, p.vfs.now());
 }
 
 /** fallocate(2): mode 0 (allocate, extending the size) or PUNCH_HOLE|KEEP_SIZE; others EOPNOTSUPP. */

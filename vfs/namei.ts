@@ -15,7 +15,7 @@
 
 import { NO_INO } from './backend.js';
 import { fsErr } from './errno.js';
-import { dAdd, dLookup, hashName, type Dentry } from './dcache.js';
+import { dAdd, dLookup, type Dentry } from './dcache.js';
 import { MAXSYMLINKS, PATH_MAX, S_IFDIR, S_IFLNK } from './constants.js';
 import { allowed, MAY_EXEC } from './perm.js';
 import type { Cred } from './syscalls.js';
@@ -111,13 +111,6 @@ function skipSlashes(s: string, i: number, len: number): number {
   return i;
 }
 
-function lastType(s: string, i: number, e: number): number {
-  if (s.charCodeAt(i) !== DOT) return LAST_NORM;
-  if (e - i === 1) return LAST_DOT;
-  if (e - i === 2 && s.charCodeAt(i + 1) === DOT) return LAST_DOTDOT;
-  return LAST_NORM;
-}
-
 /** `..` from `dir` (follow_dotdot): stop at the process root, climb out of mounts, enter mounts. */
 export function dotdot(ctx: WalkCtx, dir: Dentry): Dentry {
   let d = dir;
@@ -176,6 +169,7 @@ export function walk(ctx: WalkCtx, nd: Nameidata, path: string): void {
   let dir = nd.dir;
   let i = 0;
   let depth = 0;
+  let steps = 0;
   if (s.charCodeAt(0) === SLASH) {
     dir = ctx.rootDentry;
     i = skipSlashes(s, 1, len);
@@ -189,6 +183,7 @@ export function walk(ctx: WalkCtx, nd: Nameidata, path: string): void {
         nd.start = nd.end = len;
         nd.hash = 0;
         nd.trailing = false;
+        vfs.clock.now += steps * vfs.lookupNs;
         return;
       }
       depth--;
@@ -197,31 +192,49 @@ export function walk(ctx: WalkCtx, nd: Nameidata, path: string): void {
       len = s.length;
       continue;
     }
-    let e = s.indexOf('/', i);
-    if (e === -1) e = len;
-    const j = e < len ? skipSlashes(s, e, len) : len;
+    // One pass over the component: its end and its hash (hashName, inlined).
+    let e = i;
+    let h = 0x811c9dc5;
+    let c = 0;
+    while (e < len && (c = s.charCodeAt(e)) !== SLASH) {
+      h = Math.imul(h ^ c, 0x01000193);
+      e++;
+    }
+    const hash = (h ^ (h >>> 30)) & 0x3fffffff;
+    const j = e < len ? skipSlashes(s, e + 1, len) : len;
     // may_lookup(): the directory we are in must be one, and searchable.
     const dv = dir.vnode;
     if (dv.type !== S_IFDIR) throw fsErr('ENOTDIR');
     if (!root && !allowed(cred, dv, MAY_EXEC)) throw fsErr('EACCES');
-    vfs.clock.now += vfs.lookupNs;
-    const type = lastType(s, i, e);
+    steps++;
+    let type = LAST_NORM;
+    if (s.charCodeAt(i) === DOT) {
+      if (e - i === 1) type = LAST_DOT;
+      else if (e - i === 2 && s.charCodeAt(i + 1) === DOT) type = LAST_DOTDOT;
+    }
     if (j === len && depth === 0) {
       nd.dir = dir;
       nd.path = s;
       nd.start = i;
       nd.end = e;
       nd.type = type;
-      nd.hash = type === LAST_NORM ? hashName(s, i, e) : 0;
+      nd.hash = type === LAST_NORM ? hash : 0;
       nd.trailing = e < len;
       if (e < len) nd.mustDir = true;
+      vfs.clock.now += steps * vfs.lookupNs;
       return;
     }
     let child: Dentry;
     if (type === LAST_DOT) child = dir;
     else if (type === LAST_DOTDOT) child = dotdot(ctx, dir);
     else {
-      child = lookupName(ctx, dir, s, i, e, hashName(s, i, e));
+      let d = dLookup(dir, s, i, e, hash);
+      if (d === null) {
+        d = lookupHere(ctx, dir, s, i, e, hash);
+        if (d === null) throw fsErr('ENOENT');
+      }
+      while (d.mounted !== null) d = d.mounted.root;
+      child = d;
       if (child.vnode.type === S_IFLNK) {
         if (++nd.links > MAXSYMLINKS) throw fsErr('ELOOP');
         const target = readLink(child);

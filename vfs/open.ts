@@ -132,7 +132,7 @@ export function openPath(p: Process, path: string, flags: number, mode: number):
     if (readable) fifo.readers++;
     if (writable) fifo.writers++;
   }
-  if (!created && t === S_IFREG && (flags & O_TRUNC) !== 0) truncateV(p.cred, v, 0, vfs.now(), true);
+  if (!created && t === S_IFREG && (flags & O_TRUNC) !== 0) truncateV(p.cred, v, 0, vfs.now());
   return install(p, new OpenFile(v, d, flags, readable, writable, false), flags);
 }
 

@@ -426,7 +426,7 @@ export class Process implements Syscalls, WalkCtx {
       if (v.type === S_IFDIR) throw fsErr('EISDIR');
       if (v.type !== S_IFREG) throw fsErr('EINVAL');
       mayAccess(this.cred, v, 2);
-      truncateV(this.cred, v, len, this.vfs.now(), false);
+      truncateV(this.cred, v, len, this.vfs.now());
     } catch (e) {
       fail(e, 'truncate', path);
     }
