@@ -18,6 +18,9 @@ const COPYFILE_EXCL = 1;
 interface ReadFileOptions { encoding?: BufferEncodingOrBuffer; flag?: unknown }
 interface WriteFileOptions { encoding?: BufferEncodingOrBuffer; mode?: unknown; flag?: unknown; flush?: unknown }
 
+const WRITE_DEFAULTS: WriteFileOptions = Object.freeze({ encoding: 'utf8', mode: 0o666, flag: 'w' });
+const APPEND_DEFAULTS: WriteFileOptions = Object.freeze({ encoding: 'utf8', mode: 0o666, flag: 'a' });
+
 const isFd = (p: unknown): p is number => typeof p === 'number' && (p | 0) === p && p >= 0;
 
 export function makeFiles(ctx: Ctx) {
@@ -60,7 +63,7 @@ export function makeFiles(ctx: Ctx) {
   }
 
   function writeFileImpl(path: unknown, data: unknown, options: unknown, defFlag: string): void {
-    const o = getOptions(options, { encoding: 'utf8', mode: 0o666, flag: defFlag } as WriteFileOptions);
+    const o = getOptions(options, defFlag === 'a' ? APPEND_DEFAULTS : WRITE_DEFAULTS);
     const bytes = dataBytes(data, o.encoding);
     if (isFd(path)) {
       try { writeAll(path, bytes); } catch (e) { throw uvError(e, 'write'); }
@@ -110,7 +113,7 @@ export function makeFiles(ctx: Ctx) {
     },
 
     appendFileSync(path: unknown, data: unknown, options?: unknown): void {
-      const o = getOptions(options, { encoding: 'utf8', mode: 0o666, flag: 'a' } as WriteFileOptions);
+      const o = getOptions(options, APPEND_DEFAULTS);
       // Node forces an append flag unless the caller gave one (lib/fs.js appendFileSync).
       const opts = o.flag === undefined || o.flag === null ? { ...o, flag: 'a' } : o;
       writeFileImpl(path, data, opts, 'a');

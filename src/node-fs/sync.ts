@@ -19,7 +19,7 @@ export interface Ctx {
   readonly sys: Syscalls;
 }
 
-interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
+export interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
 
 /** A time for utimensat from Node's seconds (negative meant "now" in toUnixTimestamp). */
 export function toTimeSpec(t: number): TimeSpec {
