@@ -31,3 +31,5 @@ export { ArcRam } from '../fs-zfs-lite/arc-ram.js';
 export type { ArcBuf, ArcRamOptions } from '../fs-zfs-lite/arc-ram.js';
 export { readTrace, replayTrace } from '../fs-zfs-lite/arc-trace.js';
 export type { ReplayCache, ReplayResult } from '../fs-zfs-lite/arc-trace.js';
+export * from './hw/pcm/index.js';
+export * from './hw/block/index.js';
