@@ -12,7 +12,7 @@ import {
   type CpuIdRegs, type MmuFeatures, type MmuRegs, type Regime,
 } from './registers.js';
 import { TLB_DBM, Tlb, type TlbOptions } from './tlb.js';
-import { ACC_WRITE, WalkResult, Walker, permBit, type AccessType } from './walk.js';
+import { ACC_WRITE, POW2, WalkResult, Walker, permBit, type AccessType } from './walk.js';
 
 /**
  * Bad input from a caller (reserved ID register values, an unknown CPU, a misaligned mapping: EINVAL;
@@ -150,9 +150,10 @@ export class Mmu {
           this.faultLevel = tlb.level[e]!;
           return false;
         }
-        const base = tlb.spanVa(e);
+        const size = POW2[tlb.shift[e]! + 12]!;
+        const base = tlb.tag[e]! * size;
         this.pa = tlb.paBase[e]! + (va - base);
-        this.spanLeft = base + 2 ** (tlb.shift[e]! + 12) - va;
+        this.spanLeft = base + size - va;
         return true;
       }
       // Writable-clean (DBM) entry and a write: walk again so the dirty state is set in the descriptor.
@@ -170,8 +171,7 @@ export class Mmu {
     // With the MMU off nothing is cached: hardware makes no TLB entries for the flat map.
     if (this.regime.mmuOn) tlb.insert(va4k, s, this.regime.asid, !r.nG, r.spanPa, r.perms, r.dbm ? TLB_DBM : 0, r.attr, r.sh, r.level);
     this.pa = r.pa;
-    const spanBytes = 2 ** r.spanShift;
-    this.spanLeft = spanBytes - (((va % spanBytes) + spanBytes) % spanBytes);
+    this.spanLeft = POW2[r.spanShift]! - (r.pa - r.spanPa);
     return true;
   }
 

@@ -5,7 +5,7 @@
 
 import {
   D_AF, D_AP2, D_ATTRINDX_SHIFT, D_NG, D_SH_SHIFT, D_TYPE, D_VALID, DH_APTABLE0, DH_APTABLE1, DH_CONT, DH_DBM,
-  DH_PXN, DH_PXNTABLE, DH_UXN, DH_UXNTABLE, blockAllowed, contiguousEntries, descAddress,
+  DH_PXN, DH_PXNTABLE, DH_UXN, DH_UXNTABLE, blockAllowed, contiguousEntries,
 } from './descriptor.js';
 import { FaultKind } from './fault.js';
 import type { PhysMem } from './physmem.js';
@@ -51,6 +51,9 @@ export class WalkResult {
   descHi = 0;
 }
 
+/** 2^n for n = 0..64 (a table: `2 ** n` with a variable n is a slow Math.pow call). */
+export const POW2 = Float64Array.from({ length: 65 }, (_, n) => 2 ** n);
+
 /** Bits [n-1:0] of a VA given as halves, as a number (n ≤ 48). */
 export function vaLowBits(vaHi: number, vaLo: number, n: number): number {
   if (n <= 31) return (vaLo & ((1 << n) - 1)) >>> 0;
@@ -88,7 +91,8 @@ export class Walker {
     if (p.epd) return fault(r, FaultKind.Translation, 0);
     if (p.baseTooBig) return fault(r, FaultKind.AddressSize, 0);
 
-    const gs = p.granuleShift, stride = p.stride, oaLimit = 2 ** g.oaBits;
+    const gs = p.granuleShift, stride = p.stride, oaLimit = POW2[g.oaBits]!;
+    const addrMask = ~((1 << gs) - 1); // descriptor address bits [31:gs] of the low word
     const buf = this.buf, mem = this.mem;
     let level = p.startLevel, base = p.base, tableHi = 0;
     for (;;) {
@@ -107,7 +111,8 @@ export class Walker {
       if (level === 3 ? !isTableOrPage : !isTableOrPage && !blockAllowed(gs, level)) {
         return fault(r, FaultKind.Translation, level); // reserved encoding, or a block where none may be
       }
-      const oa = descAddress(lo, hi, gs);
+      const oaHi = (hi & 0xffff) * 4294967296;
+      const oa = oaHi + ((lo & addrMask) >>> 0); // bits [47:gs], as descAddress() reads them
       if (oa >= oaLimit) return fault(r, FaultKind.AddressSize, level);
       if (level < 3 && isTableOrPage) {
         tableHi |= hi; // APTable/UXNTable/PXNTable accumulate: each only ever restricts
@@ -154,14 +159,21 @@ export class Walker {
       r.attr = g.mair[(lo >>> D_ATTRINDX_SHIFT) & 7]!;
       r.sh = (lo >>> D_SH_SHIFT) & 3;
       r.nG = (lo & D_NG) !== 0;
-      const off = vaLowBits(vaHi, vaLo, lsb);
-      r.pa = oa - (oa % 2 ** lsb) + off;
-      // The contiguous hint lets one TLB entry cover the whole group (D8.6.1). If software set it on
-      // descriptors that are not consistent, the result is CONSTRAINED UNPREDICTABLE; ours: the group
-      // is translated as this descriptor says, offset by the VA within the group.
-      const span = (hi & DH_CONT) !== 0 ? lsb + Math.log2(contiguousEntries(gs, level)) : lsb;
-      r.spanShift = span;
-      r.spanPa = r.pa - vaLowBits(vaHi, vaLo, span);
+      // A block's OA is bits [47:lsb] (lsb ≤ 30 for every granule and level).
+      const low = (1 << lsb) - 1;
+      const leafBase = oaHi + ((lo & ~low) >>> 0);
+      r.pa = leafBase + ((vaLo & low) >>> 0);
+      if ((hi & DH_CONT) === 0) {
+        r.spanShift = lsb;
+        r.spanPa = leafBase;
+      } else {
+        // The contiguous hint lets one TLB entry cover the whole group (D8.6.1). If software set it on
+        // descriptors that are not consistent, the result is CONSTRAINED UNPREDICTABLE; ours: the group
+        // is translated as this descriptor says, offset by the VA within the group.
+        const span = lsb + Math.log2(contiguousEntries(gs, level));
+        r.spanShift = span;
+        r.spanPa = r.pa - vaLowBits(vaHi, vaLo, span);
+      }
       return;
     }
   }
