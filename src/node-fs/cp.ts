@@ -126,7 +126,7 @@ export function makeCp(ctx: Ctx, deps: CpDeps) {
 
   function copyDir(src: string, dest: string, o: Full): void {
     let entries;
-    try { entries = sys.readdir(src); } catch (e) { throw uvError(e, 'opendir', src); }
+    try { entries = sys.readdir(src); } catch (e) { throw uvError(e, 'opendir'); } // Node's opendir errors carry no path
     for (const { name } of entries) {
       const srcItem = posix.join(src, name), destItem = posix.join(dest, name);
       const { destStat, skipped } = checkPaths(srcItem, destItem, o);

@@ -94,18 +94,69 @@ export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
     return o;
   }
 
-  /** rimrafSync: unlink a non-directory; empty and remove a directory, depth first. */
+  // Node 20's rimrafSync (lib/internal/fs/rimraf.js): lstat; a directory is rmdir'ed first and emptied
+  // only if that says ENOTEMPTY/EEXIST/EPERM; ENOENT anywhere means someone else removed it; EPERM on a
+  // non-directory tries chmod 0o666 and reports the original error if that fails too. Node retries with
+  // wall-clock sleeps (maxRetries); the model is deterministic, so a retry would fail the same way.
+  const code = (e: unknown) => (e as { code?: string }).code;
+
   function rimraf(path: string): void {
     let st;
-    try { st = sys.lstat(path); } catch (e) { throw uvError(e, 'lstat', path); }
-    if ((st.mode & V.S_IFMT) !== V.S_IFDIR) {
-      try { sys.unlink(path); } catch (e) { throw uvError(e, 'unlink', path); }
-      return;
+    try { st = sys.lstat(path); } catch (e) {
+      if (code(e) === 'ENOENT') return;
     }
-    let entries;
-    try { entries = sys.readdir(path); } catch (e) { throw uvError(e, 'scandir', path); }
-    for (const d of entries) rimraf(path === '/' ? `/${d.name}` : `${path}/${d.name}`);
-    try { sys.rmdir(path); } catch (e) { throw uvError(e, 'rmdir', path); }
+    try {
+      if (st !== undefined && (st.mode & V.S_IFMT) === V.S_IFDIR) rmdirTree(path, null);
+      else unlinkOne(path);
+    } catch (e) {
+      const c = code(e);
+      if (c === 'ENOENT') return;
+      if (c === 'EPERM') return epermHandler(path, e);
+      if (c !== 'EISDIR') throw e;
+      rmdirTree(path, e);
+    }
+  }
+
+  function unlinkOne(path: string): void {
+    try { sys.unlink(path); } catch (e) {
+      if (code(e) === 'ENOENT') return;
+      throw uvError(e, 'unlink', path);
+    }
+  }
+
+  function rmdirTree(path: string, originalErr: unknown): void {
+    try {
+      sys.rmdir(path);
+    } catch (e0) {
+      const err = uvError(e0, 'rmdir', path);
+      const c = code(e0);
+      if (c === 'ENOENT') return;
+      if (c === 'ENOTDIR') throw originalErr ?? err;
+      if (c === 'ENOTEMPTY' || c === 'EEXIST' || c === 'EPERM') {
+        let children;
+        try { children = sys.readdir(path); } catch (e) { throw uvError(e, 'scandir', path); }
+        for (const d of children) rimraf(path === '/' ? `/${d.name}` : `${path}/${d.name}`);
+        try { sys.rmdir(path); return; } catch (e) {
+          if (code(e) === 'ENOENT') return;
+          throw uvError(e, 'rmdir', path);
+        }
+      }
+      throw originalErr ?? err;
+    }
+  }
+
+  function epermHandler(path: string, originalErr: unknown): void {
+    try { sys.chmod(path, 0o666); } catch (e) {
+      if (code(e) === 'ENOENT') return;
+      throw originalErr;
+    }
+    let st;
+    try { st = sys.stat(path); } catch (e) {
+      if (code(e) === 'ENOENT' || code(e) === 'ENOTDIR') st = undefined;
+      else throw originalErr;
+    }
+    if (st !== undefined && (st.mode & V.S_IFMT) === V.S_IFDIR) rmdirTree(path, originalErr);
+    else unlinkOne(path);
   }
 
   function rmSync(path: unknown, options?: unknown): void {
@@ -120,10 +171,7 @@ export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
     if ((st.mode & V.S_IFMT) === V.S_IFDIR && !o.recursive) {
       throw new SystemError('ERR_FS_EISDIR', { code: 'EISDIR', message: 'is a directory', path: p, syscall: 'rm', errno: 21 });
     }
-    try { rimraf(p); } catch (e) {
-      if (o.force && (e as { code?: string }).code === 'ENOENT') return;
-      throw e;
-    }
+    rimraf(p);
   }
 
   function readdirSync(path: unknown, options?: unknown): (string | Buffer | Dirent<string | Buffer>)[] {
