@@ -15,6 +15,9 @@ export interface Limits {
   randCopyOpsPerSec: number;
 }
 
+/** CPU time over wall time while the limits were measured (see SubjectRun.cpuShare). */
+export let limitsCpuShare = 1;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -38,6 +41,8 @@ function rate(z: FsBenchSizes, once: () => number): number {
 }
 
 export function measureLimits(z: FsBenchSizes, seed: number): Limits {
+  const c0 = process.cpuUsage();
+  const w0 = now();
   const chunk = new Uint8Array(z.chunkBytes).fill(0x5a);
   const big = new Uint8Array(z.dataBytes);
   // Touch every page first: a repetition measures copying, as a filesystem overwriting its file does.
@@ -65,5 +70,7 @@ export function measureLimits(z: FsBenchSizes, seed: number): Limits {
     return offs.length;
   });
   if (fold < 0) throw new Error('unreachable: keeps the copies observable');
+  const c = process.cpuUsage(c0);
+  limitsCpuShare = (c.user + c.system) / 1000 / Math.max(now() - w0, 1e-3);
   return { memcpyMiBs, randCopyOpsPerSec };
 }

@@ -36,6 +36,12 @@ export interface SubjectRun {
   rssMiB: number | null;
   /** The same before any workload ran: the Node process and the subject's empty filesystem. */
   rssBaselineMiB: number;
+  /**
+   * Process CPU time (user + system, all threads) over wall time, across every repetition. Near 1 (a bit
+   * above with GC helper threads) on an idle machine; well below 1 means other processes took the CPU
+   * and the rates are low by about that factor.
+   */
+  cpuShare: number;
 }
 
 /** A tree of small files: file i lives at `${base}/d${dirOf[i]}/f${i}`; `count` of them exist. */
@@ -68,6 +74,8 @@ export class FsWorkloads {
   private readonly big: string;
   private deep = '';
   private rss: number | null = null;
+  private cpuMs = 0;
+  private wallMs = 0;
 
   constructor(
     private readonly s: FsSubject,
@@ -95,6 +103,7 @@ export class FsWorkloads {
       errors: {},
       rssMiB: null,
       rssBaselineMiB: rssMiB(),
+      cpuShare: 0,
     };
     for (const w of WORKLOADS) {
       try {
@@ -105,6 +114,7 @@ export class FsWorkloads {
       onStep(w);
     }
     run.rssMiB = this.rss;
+    run.cpuShare = this.cpuMs / Math.max(this.wallMs, 1e-3);
     return run;
   }
 
@@ -155,7 +165,12 @@ export class FsWorkloads {
     const t0 = now();
     let truncated: Measured['truncated'];
     for (let i = 0; i < maxReps; i++) {
-      const r = rep(i, now() + this.z.budgetMs);
+      const c0 = process.cpuUsage();
+      const w0 = now();
+      const r = rep(i, w0 + this.z.budgetMs);
+      const c = process.cpuUsage(c0);
+      this.cpuMs += (c.user + c.system) / 1000;
+      this.wallMs += now() - w0;
       const warm = i < this.z.warmup && !r.truncated && maxReps > 1;
       if (!warm) rates.push((r.work / Math.max(r.ms, 1e-3)) * 1000);
       if (r.truncated) {

@@ -29,6 +29,8 @@ export interface FsBenchResult {
     errors: Partial<Record<Workload, Partial<Record<SubjectName, string>>>>;
     reps: Partial<Record<Workload, Partial<Record<SubjectName, number>>>>;
     rssBaselineMiB: Partial<Record<SubjectName, number>>;
+    /** CPU time the subject's process got over wall time (see SubjectRun.cpuShare). */
+    cpuShare: Partial<Record<SubjectName | 'limits', number>>;
     method: string;
   };
 }
@@ -40,6 +42,9 @@ export interface FsBenchConfig {
   /** Called once per finished step (a workload of a subject, or the limits). */
   onStep?: (label: string) => void;
 }
+
+/** Below this CPU share a subject's figures are flagged as taken on a busy machine. */
+const BUSY_SHARE = 0.85;
 
 const METHOD =
   'Each subject runs alone in a fresh child process (node --expose-gc), in the order of the columns, ' +
@@ -59,9 +64,13 @@ export async function runFsBench(cfg: FsBenchConfig): Promise<FsBenchResult> {
   const subjects = cfg.subjects ?? SUBJECTS;
   const onStep = cfg.onStep ?? (() => {});
   let limits: Limits | undefined;
+  let limitsShare = 1;
   await runChild({ kind: 'limits', sizes: cfg.sizes, seed: cfg.seed }, (m) => {
     if (m.type === 'step') onStep('limits');
-    if (m.type === 'limits') limits = m.limits;
+    if (m.type === 'limits') {
+      limits = m.limits;
+      limitsShare = m.cpuShare;
+    }
   });
   if (!limits) throw new Error('the limits child reported nothing');
 
@@ -80,10 +89,13 @@ export async function runFsBench(cfg: FsBenchConfig): Promise<FsBenchResult> {
     for (; steps < WORKLOADS.length; steps++) onStep(`${subject} (${unavailable[subject] ? 'unavailable' : 'failed'})`);
     if (!runs[subject] && !unavailable[subject]) throw new Error(`${subject}: the child reported nothing`);
   }
-  return collect(cfg, subjects, limits, runs, unavailable);
+  const result = collect(cfg, subjects, limits, runs, unavailable);
+  result.notes.cpuShare.limits = Math.round(limitsShare * 100) / 100;
+  return result;
 }
 
-function collect(
+/** Folds the children's reports into the --json document (exported for tests that run a job in-process). */
+export function collect(
   cfg: FsBenchConfig,
   subjects: readonly SubjectName[],
   limits: Limits,
@@ -100,6 +112,7 @@ function collect(
     errors: {},
     reps: {},
     rssBaselineMiB: {},
+    cpuShare: {},
     method: METHOD,
   };
   const rssMiB = {} as Record<SubjectName, number | null>;
@@ -120,6 +133,7 @@ function collect(
     notes.subjects[s] = r ? r.what : !subjects.includes(s) ? 'not run' : `unavailable: ${unavailable[s]}`;
     rssMiB[s] = r?.rssMiB == null ? null : Math.round(r.rssMiB);
     if (r) notes.rssBaselineMiB[s] = Math.round(r.rssBaselineMiB);
+    if (r) notes.cpuShare[s] = Math.round(r.cpuShare * 100) / 100;
   }
   return {
     workloads,
@@ -240,6 +254,12 @@ export function render(r: FsBenchResult): string {
       ' MiB. tmpfs data lives in the kernel, outside the process.',
   );
   for (const s of SUBJECTS) out.push(`${s.padEnd(9)} ${r.notes.subjects[s]}`);
+  const busy = [...SUBJECTS, 'limits' as const].filter((s) => (r.notes.cpuShare[s] ?? 1) < BUSY_SHARE);
+  if (busy.length)
+    out.push(
+      `Busy machine: ${busy.map((s) => `${s} got ${Math.round(100 * r.notes.cpuShare[s]!)}%`).join(', ')} of a CPU ` +
+        'while measured (other processes ran); those rates are low by about that factor. Rerun on a quiet machine.',
+    );
   if (foot.length) out.push('', ...foot);
   return out.join('\n');
 }

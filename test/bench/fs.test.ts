@@ -3,7 +3,9 @@
 // from every subject on every workload.
 
 import t from 'tap';
-import { render, runFsBench, stepCount, type FsBenchResult } from '../../bench/fs.js';
+import { collect, render, runFsBench, stepCount, type FsBenchResult } from '../../bench/fs.js';
+import { runJob } from '../../bench/fs-child.js';
+import type { SubjectRun } from '../../bench/fs-workloads.js';
 import { SUBJECTS } from '../../bench/fs-subject.js';
 import { FULL_SIZES, WORKLOADS, type FsBenchSizes } from '../../bench/fs-sizes.js';
 
@@ -23,8 +25,8 @@ const TINY: FsBenchSizes = {
   budgetMs: 2_000,
 };
 
-// The peers are dev dependencies: they must run here. (vfsim joins this list once createFs and Vfs land.)
-const REQUIRED = ['memfs', 'zenfs', 'tmpfs'] as const;
+// The peers are dev dependencies and vfsim is this package: all of them must run here.
+const REQUIRED = SUBJECTS;
 
 let steps = 0;
 const result: FsBenchResult = await runFsBench({ sizes: TINY, seed: 7, onStep: () => steps++ });
@@ -44,6 +46,7 @@ t.test('the --json document has issue 3\'s shape: workloads × subjects, limits,
   t.equal(steps, stepCount(SUBJECTS), 'the progress callback saw every step');
   // The document survives JSON (no undefined, no NaN turned into null unnoticed).
   t.same(JSON.parse(JSON.stringify(result)), result);
+  for (const s of [...SUBJECTS, 'limits'] as const) t.ok((result.notes.cpuShare[s] ?? 0) > 0, `cpuShare of ${s}`);
 });
 
 t.test('every subject produced a positive rate on every workload, and an RSS figure', async (t) => {
@@ -67,16 +70,21 @@ t.test('the table names every workload and subject and the limits', async (t) =>
 });
 
 t.test('a subject over its time budget is cut off, footnoted, and still has a rate', async (t) => {
-  // A 1 ms budget cuts off every repetition that is not done within it: the rate is over what finished.
-  const r = await runFsBench({
-    sizes: { ...TINY, files: 2_000, dirs: 20, budgetMs: 1, reps: 3 },
-    seed: 7,
-    subjects: ['memfs'],
+  // In this process (runJob, no fork): a 1 ms budget cuts off every repetition not done within it, and
+  // the rate is over what finished.
+  const sizes = { ...TINY, files: 2_000, dirs: 20, budgetMs: 1, reps: 3 };
+  let run: SubjectRun | undefined;
+  await runJob({ kind: 'subject', subject: 'memfs', sizes, seed: 7 }, (m) => {
+    if (m.type === 'run') run = m.run;
   });
-  const cut = r.notes.truncated.create?.memfs;
+  t.ok(run, 'memfs ran');
+  const cut = run!.results.create?.truncated;
   t.ok(cut, 'create was cut off');
   t.ok(cut!.done >= 15 && cut!.done < cut!.of, `create did ${cut!.done} of ${cut!.of}`);
-  t.ok((r.workloads.create.memfs ?? 0) > 0, 'a rate over what finished');
+  t.ok((run!.results.create?.rate ?? 0) > 0, 'a rate over what finished');
+  const r = collect({ sizes, seed: 7 }, ['memfs'], result.limits, { memfs: run! }, {});
+  t.same(r.notes.truncated.create?.memfs, cut);
   t.match(render(r), /† memfs create: stopped at the 1 ms budget; rate over [\d,]+ of 2,000 ops/);
   t.equal(r.workloads.create.zenfs, null, 'a subject not run has null');
+  t.equal(r.notes.subjects.zenfs, 'not run');
 });
