@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { register as arc } from './arc.js';
 import { register as bench } from './bench.js';
 import { register as check } from './check.js';
+import { register as mmu } from './mmu.js';
 import { register as pjdfstest } from './pjdfstest.js';
 
 const program = new Command();
@@ -18,6 +19,7 @@ program
 arc(program);
 bench(program);
 check(program);
+mmu(program);
 pjdfstest(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
