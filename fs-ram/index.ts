@@ -5,7 +5,7 @@ import { Ram } from '../src/hw/ram.js';
 import { RamFs } from './ramfs.js';
 import type { RamFsOptions } from './ramfs.js';
 
-export { RamFs, RAMFS_MAGIC, TMPFS_MAGIC } from './ramfs.js';
+export { RamFs, RAMFS_MAGIC, TMPFS_MAGIC, SHORT_SYMLINK_LEN } from './ramfs.js';
 export type { RamFsOptions } from './ramfs.js';
 export { BOGO_DIRENT_SIZE } from './inode.js';
 

@@ -37,7 +37,10 @@ export class RamInode implements Attr {
   dirents: DirEntry[] | null = null;
   /** A symlink's target. */
   target: string | null = null;
-  /** A regular file's pages, made on first write or truncate (an empty file takes no mapping). */
+  /**
+   * A regular file's pages, made on first write or truncate (an empty file takes no mapping), or the
+   * page holding a long symlink's target.
+   */
   mapping: FileMapping | null = null;
 
   constructor(

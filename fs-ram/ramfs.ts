@@ -19,6 +19,9 @@ import type { FileMapping } from '../src/mm/page-cache.js';
 import { PageBudget } from '../src/mm/pager.js';
 import { RamInode, BOGO_DIRENT_SIZE } from './inode.js';
 
+/** Symlink targets this long or longer (with their NUL) take a page, as in tmpfs (mm/shmem.c). */
+export const SHORT_SYMLINK_LEN = 128;
+
 /** statfs f_type of Linux ramfs (include/uapi/linux/magic.h). */
 export const RAMFS_MAGIC = 0x858458f6;
 /** statfs f_type of Linux tmpfs, for users who want ramfs to pass for tmpfs (`statfsType`). */
@@ -183,13 +186,35 @@ export class RamFs implements Backend {
     return n.ino;
   }
 
+  /**
+   * As tmpfs (mm/shmem.c shmem_symlink): a target of SHORT_SYMLINK_LEN (128) bytes or more, counting
+   * its NUL, lives in a page of its own, charged to the filesystem (8 blocks in stat; ENOSPC when
+   * full); a shorter one is kept with the inode and takes no space. The string is kept either way so
+   * that readlink need not decode the page.
+   */
   symlink(dir: Ino, name: string, target: string, node: NewNode): Ino {
     const d = this.freeName(dir, name);
+    const bytes = Buffer.byteLength(target, 'utf8');
+    if (bytes + 1 > this.pageCache.pageSize) throw fsErr('ENAMETOOLONG'); // shmem_symlink: len > PAGE_SIZE
+    if (this.liveInodes >= this.maxInodes) throw fsErr('ENOSPC');
+    let m: FileMapping | null = null;
+    if (bytes + 1 > SHORT_SYMLINK_LEN) {
+      m = this.pageCache.createMapping({ budget: this.budget, evictable: false });
+      const enc = Buffer.from(target, 'utf8');
+      if (this.pageCache.write(m, 0, enc, 0, enc.length) !== enc.length) {
+        this.pageCache.releaseMapping(m);
+        throw fsErr('ENOSPC');
+      }
+    }
     const n = this.newInode(node, 1);
     n.mode = S_IFLNK | 0o777; // symlink(7): a symlink's permission bits are always 0777 on Linux
     n.rdev = 0;
     n.target = target;
-    n.size = Buffer.byteLength(target, 'utf8');
+    n.size = bytes;
+    if (m !== null) {
+      n.mapping = m;
+      n.blocks = m.pages.count * this.sectorsPerPage;
+    }
     this.addEntry(d, name, n.ino);
     return n.ino;
   }

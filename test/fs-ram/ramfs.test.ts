@@ -155,6 +155,31 @@ t.test('symlinks store their target; size is its byte length; mode 0777 (symlink
   t.equal(fs.readdir(fs.rootIno)[0]!.type, DT_LNK);
 });
 
+t.test('long symlink targets take a page, as tmpfs: 127 bytes 0 blocks, 128 bytes 8 blocks (mm/shmem.c)', async (t) => {
+  const ram = new Ram({ bytes: 4 * 4096 });
+  const fs = new RamFs({ ram, sizeLimit: 2 * 4096 });
+  const short = fs.symlink(fs.rootIno, 's', 'a'.repeat(127), node(S_IFLNK));
+  t.equal(fs.getattr(short).blocks, 0);
+  t.equal(ram.usedFrames, 0);
+  const long = fs.symlink(fs.rootIno, 'l', 'b'.repeat(128), node(S_IFLNK));
+  t.equal(fs.getattr(long).blocks, 8, 'measured on Linux tmpfs: stat -c %b of a 128-byte symlink is 8');
+  t.equal(fs.getattr(long).size, 128);
+  t.equal(fs.readlink(long), 'b'.repeat(128));
+  t.equal(ram.usedFrames, 1);
+  t.equal(fs.pager(long), undefined, 'a symlink offers no mapping to mmap');
+  throwsCode(t, () => fs.symlink(fs.rootIno, 'x', 'c'.repeat(4096), node(S_IFLNK)), 'ENAMETOOLONG', 'target plus NUL over a page');
+  fs.symlink(fs.rootIno, 'l2', 'd'.repeat(200), node(S_IFLNK));
+  const before = snapshot(fs);
+  const inodes = fs.inodeCount;
+  throwsCode(t, () => fs.symlink(fs.rootIno, 'l3', 'e'.repeat(300), node(S_IFLNK)), 'ENOSPC', 'no page left under sizeLimit');
+  t.same(snapshot(fs), before, 'the failed symlink left nothing behind');
+  t.equal(fs.inodeCount, inodes);
+  t.equal(ram.usedFrames, 2);
+  fs.unlink(fs.rootIno, 'l');
+  fs.inactive(long);
+  t.equal(ram.usedFrames, 1, 'inactive frees the target page');
+});
+
 t.test('fifos, sockets, devices are inodes of their type with rdev (mknod(2), pjdfstest)', async (t) => {
   const fs = createRamFs();
   const p = fs.create(fs.rootIno, 'p', node(S_IFIFO | 0o600));
