@@ -389,7 +389,11 @@ export class FsWorkloads {
     return got / MiB;
   }
 
-  /** randOps preads (or pwrites) of ioBytes at the seeded aligned offsets, through one descriptor. */
+  /**
+   * randOps preads (or pwrites) of ioBytes at the seeded aligned offsets, through one descriptor. The
+   * deadline is looked at every 64 operations here (every 16 elsewhere): these are the fastest calls,
+   * compared with a limit loop that has no clock reads at all.
+   */
   private randIo(write: boolean, deadline: number): Rep {
     const s = this.s;
     const io = write ? this.io : this.readBuf;
@@ -408,12 +412,12 @@ export class FsWorkloads {
       let i = 0;
       if (write) {
         for (; i < ops; i++) {
-          if ((i & 15) === 15 && now() > deadline) break;
+          if ((i & 63) === 63 && now() > deadline) break;
           bytes += s.write(fd, io, 0, len, offs[i]!);
         }
       } else {
         for (; i < ops; i++) {
-          if ((i & 15) === 15 && now() > deadline) break;
+          if ((i & 63) === 63 && now() > deadline) break;
           bytes += s.read(fd, io, 0, len, offs[i]!);
         }
       }
