@@ -229,6 +229,36 @@ const cases: Record<string, Script> = {
     step(() => { const s = fs.statfsSync(R, { bigint: true }); return typeof s.blocks; });
   },
 
+  'bugs memfs/ZenFS users meet: same outcome as Linux (rename(2), open(2), unlink(2), pwrite(2) BUGS)': (fs, R, step) => {
+    step(() => { fs.mkdirSync(`${R}/a/b`, { recursive: true }); return fs.renameSync(`${R}/a`, `${R}/a/b/c`); });
+    step(() => { fs.mkdirSync(`${R}/full/x`, { recursive: true }); fs.mkdirSync(`${R}/empty`); return fs.renameSync(`${R}/empty`, `${R}/full`); });
+    step(() => { fs.writeFileSync(`${R}/t`, 'target'); fs.symlinkSync('t', `${R}/s`); fs.renameSync(`${R}/s`, `${R}/s2`); return [fs.readlinkSync(`${R}/s2`), fs.lstatSync(`${R}/t`).isFile()]; });
+    step(() => { fs.linkSync(`${R}/t`, `${R}/t2`); fs.renameSync(`${R}/t`, `${R}/t2`); return [fs.readdirSync(R), fs.statSync(`${R}/t2`).nlink]; });
+    step(() => { const fd = fs.openSync(`${R}/t2`, 'r'); try { return fs.writeSync(fd, 'x'); } finally { fs.closeSync(fd); } });
+    step(() => { fs.writeFileSync(`${R}/gone`, 'still here'); const fd = fs.openSync(`${R}/gone`, 'r'); fs.unlinkSync(`${R}/gone`); const b = Buffer.alloc(10); const n = fs.readSync(fd, b, 0, 10, 0); fs.closeSync(fd); return [n, b, fs.existsSync(`${R}/gone`)]; });
+    step(() => { fs.writeFileSync(`${R}/ap`, 'abc'); const fd = fs.openSync(`${R}/ap`, 'a'); fs.writeSync(fd, Buffer.from('Z'), 0, 1, 0); fs.closeSync(fd); return fs.readFileSync(`${R}/ap`, 'utf8'); });
+    step(() => { fs.symlinkSync('nowhere', `${R}/dang`); return fs.openSync(`${R}/dang`, 'wx'); });
+    step(() => fs.existsSync(`${R}/nowhere`));
+    step(() => { for (const n of ['__proto__', 'constructor', 'hasOwnProperty', 'toString']) fs.writeFileSync(`${R}/${n}`, n); return [fs.readdirSync(R), fs.readFileSync(`${R}/__proto__`, 'utf8'), fs.statSync(`${R}/constructor`).size]; });
+    step(() => fs.mkdirSync(`${R}/${'n'.repeat(256)}`));
+    step(() => fs.writeFileSync(`${R}/${'n'.repeat(255)}`, ''));
+    step(() => fs.statSync(`${R}/${'d/'.repeat(2100)}`));
+    step(() => { fs.mkdirSync(`${R}/tr`); return [fs.statSync(`${R}/tr/`).isDirectory(), fs.readdirSync(`${R}/tr/`)]; });
+    step(() => fs.statSync(`${R}/t2/`));
+    step(() => fs.openSync(`${R}/t2/`, 'r'));
+    step(() => fs.writeFileSync(`${R}/newfile/`, 'x'));
+    step(() => fs.mkdirSync(`${R}/tr2/`));
+    step(() => fs.rmdirSync(`${R}/tr/.`));
+    step(() => fs.renameSync(`${R}/tr`, `${R}/tr/..`));
+  },
+
+  'withFileTypes with buffer names, opendir recursive (Node 20 Dir, Dirent)': (fs, R, step) => {
+    step(() => { fs.mkdirSync(`${R}/d/e/f`, { recursive: true }); fs.writeFileSync(`${R}/d/x`, ''); fs.writeFileSync(`${R}/d/e/y`, ''); });
+    step(() => fs.readdirSync(`${R}/d`, { withFileTypes: true, encoding: 'buffer' }));
+    step(() => { const d = fs.opendirSync(`${R}/d`, { recursive: true }); const out = []; let e; while ((e = d.readSync()) !== null) out.push(`${e.parentPath}/${e.name}`); d.closeSync(); return out.sort(); });
+    step(() => { const d = fs.opendirSync(`${R}/d`, { encoding: 'buffer' }); const e = d.readSync(); d.closeSync(); return Buffer.isBuffer(e.name); });
+  },
+
   'relative paths resolve against the cwd (path_resolution(7))': (fs, R, step) => {
     const chdir = (p: string) => ('sys' in fs ? fs.sys.chdir(p) : process.chdir(p));
     step(() => { chdir(R); fs.writeFileSync('rel', 'r'); return fs.readFileSync(`${R}/rel`, 'utf8'); });

@@ -122,3 +122,11 @@ t.test('Stats: Node 20 fields, lazy Dates, bigint nanoseconds (stat(2) timespecs
   t.equal(b.atimeMs, 1250n);
   t.ok(b.isFile());
 });
+
+t.test('readdir recursive with buffer names: Buffers of relative paths (Node 20 throws here; a deliberate deviation)', async (t) => {
+  const fs = fresh();
+  fs.mkdirSync(`${R}/d/e`, { recursive: true });
+  fs.writeFileSync(`${R}/d/e/y`, '');
+  // Node 20.20 throws ERR_INVALID_ARG_TYPE from path.join on a Buffer name; the useful answer is this one.
+  t.same(fs.readdirSync(`${R}/d`, { recursive: true, encoding: 'buffer' }), [Buffer.from('e'), Buffer.from('e/y')]);
+});
