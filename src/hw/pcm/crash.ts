@@ -22,10 +22,9 @@ export class PcmCrashStates {
   readonly image: Uint8Array;
   /** Number of pending pieces (a crash keeps any subset of them). */
   readonly count: number;
-  /** Per piece: 8-byte word index, value halves, 1 if flushed (durable at the next fence). */
+  /** Per piece: 8-byte word index, value (val[2i] bits 31:0, val[2i+1] bits 63:32), 1 if flushed. */
   readonly word: Uint32Array;
-  readonly lo: Uint32Array;
-  readonly hi: Uint32Array;
+  readonly val: Uint32Array;
   readonly flushed: Uint8Array;
 
   private readonly img32: Uint32Array;
@@ -43,8 +42,7 @@ export class PcmCrashStates {
     const n = pending.count;
     this.count = n;
     this.word = pending.word.slice(0, n);
-    this.lo = pending.lo.slice(0, n);
-    this.hi = pending.hi.slice(0, n);
+    this.val = pending.val.slice(0, 2 * n);
     this.flushed = new Uint8Array(n);
     for (let i = 0; i < n; i++) this.flushed[i] = pending.isFlushed(i) ? 1 : 0;
     this.undoWord = new Uint32Array(n);
@@ -83,8 +81,8 @@ export class PcmCrashStates {
       this.undoLo[top] = img[2 * w]!;
       this.undoHi[top] = img[2 * w + 1]!;
       top++;
-      img[2 * w] = this.lo[i]!;
-      img[2 * w + 1] = this.hi[i]!;
+      img[2 * w] = this.val[2 * i]!;
+      img[2 * w + 1] = this.val[2 * i + 1]!;
     }
     this.undoTop = top;
   }
@@ -115,7 +113,9 @@ export class PcmCrashStates {
    */
   applyTo(dev: MediaWordSink, sel: Uint8Array): void {
     if (sel.length < this.count) throw fsErr('EINVAL', 'crash-apply');
-    for (let i = 0; i < this.count; i++) if (sel[i] !== 0) dev.setMediaWord(this.word[i]!, this.lo[i]!, this.hi[i]!);
+    for (let i = 0; i < this.count; i++) {
+      if (sel[i] !== 0) dev.setMediaWord(this.word[i]!, this.val[2 * i]!, this.val[2 * i + 1]!);
+    }
   }
 
   /** A cursor over the subsets of this instant's pieces. */
@@ -177,8 +177,8 @@ export class PcmCrashReplayer {
     const t = this.trace, p = this.pending;
     for (let i = this.position; i < cut; i++) {
       switch (t.kind[i]) {
-        case PcmEvent.Store: p.push(t.a[i]!, t.lo[i]!, t.hi[i]!, 0); break;
-        case PcmEvent.NtStore: p.push(t.a[i]!, t.lo[i]!, t.hi[i]!, PIECE_NT); break;
+        case PcmEvent.Store: p.push(t.a[i]!, t.val[2 * i]!, t.val[2 * i + 1]!, 0); break;
+        case PcmEvent.NtStore: p.push(t.a[i]!, t.val[2 * i]!, t.val[2 * i + 1]!, PIECE_NT); break;
         case PcmEvent.Flush: p.markFlushed(t.a[i]!); break;
         case PcmEvent.Evict: p.markEvicted(t.a[i]!); break;
         case PcmEvent.Fence: p.settle(this.durable32, true, null); break;

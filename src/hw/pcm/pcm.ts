@@ -72,7 +72,7 @@ export class PcmDevice implements MediaWordSink {
   /** What the media holds for certain (pieces written back by evictions may lag until settled). */
   private readonly durable: Uint8Array;
   private readonly durable32: Uint32Array;
-  private readonly pending = new PendingPieces();
+  private readonly pending: PendingPieces;
   private lastMissLine = -2;
 
   // Checkpoint: per-line undo log of both images, taken on a line's first write after checkpoint().
@@ -99,6 +99,7 @@ export class PcmDevice implements MediaWordSink {
     this.visibleView = new DataView(this.visible.buffer);
     this.durable = new Uint8Array(bytes);
     this.durable32 = new Uint32Array(this.durable.buffer);
+    this.pending = new PendingPieces(bytes >>> LINE_SHIFT);
     if (opts.image !== undefined) {
       if (opts.image.length !== bytes) throw fsErr('EINVAL', 'pcm');
       this.visible.set(opts.image);
@@ -259,7 +260,7 @@ export class PcmDevice implements MediaWordSink {
     this.wear.drain();
     this.counters.values.fences++;
     this.clock.now += this.profile.pcm.fenceNs;
-    if (this.trace !== null) this.trace.push(PcmEvent.Fence, 0, 0, 0);
+    if (this.trace !== null) this.trace.push(PcmEvent.Fence, 0);
   }
 
   /** Clean every dirty line and fence (what an unmount or a full sync does). */
@@ -342,7 +343,7 @@ export class PcmDevice implements MediaWordSink {
 
   /** Drop a marker in the trace (e.g. a syscall's start or end); no-op when not tracing. */
   mark(tag: number): void {
-    if (this.trace !== null) this.trace.push(PcmEvent.Mark, tag, 0, 0);
+    if (this.trace !== null) this.trace.push(PcmEvent.Mark, tag);
   }
 
   // ---- checkpoint ----
@@ -437,11 +438,8 @@ export class PcmDevice implements MediaWordSink {
         hits++;
       }
       const w0 = Math.max(off, lineOff) >>> 3, w1 = (Math.min(end, lineOff + LINE_BYTES) - 1) >>> 3;
-      for (let w = w0; w <= w1; w++) {
-        const lo = this.visible32[2 * w]!, hi = this.visible32[2 * w + 1]!;
-        this.pending.push(w, lo, hi, flags);
-        if (trace !== null) trace.push(kind, w, lo, hi);
-      }
+      this.pending.pushWords(w0, w1, this.visible32, flags);
+      if (trace !== null) trace.pushWords(kind, w0, w1, this.visible32);
       if (nt) {
         // Streaming stores reach the media through the write-combining buffers now.
         this.wear.recordLine(line);
@@ -469,7 +467,7 @@ export class PcmDevice implements MediaWordSink {
       this.pending.markFlushed(line);
       this.wear.recordLine(line);
       this.clock.now += this.profile.pcm.flushLineNs;
-      if (this.trace !== null) this.trace.push(PcmEvent.Flush, line, 0, 0);
+      if (this.trace !== null) this.trace.push(PcmEvent.Flush, line);
     } else {
       this.clock.now += this.profile.pcm.flushCleanLineNs;
     }
@@ -482,7 +480,7 @@ export class PcmDevice implements MediaWordSink {
     v.mediaLineWrites++;
     this.pending.markEvicted(line);
     this.wear.recordLine(line);
-    if (this.trace !== null) this.trace.push(PcmEvent.Evict, line, 0, 0);
+    if (this.trace !== null) this.trace.push(PcmEvent.Evict, line);
   }
 
   private settleEvictions(): void {

@@ -8,7 +8,7 @@ import type { PendingPieces } from './pending.js';
 
 /** Event kinds of the log. */
 export const PcmEvent = {
-  /** A cached store: a = word index, lo/hi = the word's value after it. */
+  /** A cached store: a = word index, val = the word's value after it. */
   Store: 1,
   /** A non-temporal store: as Store, durable at the next fence. */
   NtStore: 2,
@@ -30,26 +30,42 @@ export class PcmTrace {
   readonly initialPending: PendingPieces;
   length = 0;
   kind: Uint8Array;
+  /** Word index (stores), line (flush, evict) or tag (mark). */
   a: Float64Array;
-  lo: Uint32Array;
-  hi: Uint32Array;
+  /** A store's value: val[2i] bits 31:0, val[2i+1] bits 63:32. */
+  val: Uint32Array;
 
   constructor(initial: Uint8Array, initialPending: PendingPieces, capacity = 1024) {
     this.initial = initial;
     this.initialPending = initialPending;
     this.kind = new Uint8Array(capacity);
     this.a = new Float64Array(capacity);
-    this.lo = new Uint32Array(capacity);
-    this.hi = new Uint32Array(capacity);
+    this.val = new Uint32Array(2 * capacity);
   }
 
-  push(kind: PcmEvent, a: number, lo: number, hi: number): void {
+  /** An event without a value (flush, evict, fence, mark). */
+  push(kind: PcmEvent, a: number): void {
     if (this.length === this.kind.length) this.grow();
     const i = this.length++;
     this.kind[i] = kind;
     this.a[i] = a;
-    this.lo[i] = lo;
-    this.hi[i] = hi;
+    this.val[2 * i] = 0;
+    this.val[2 * i + 1] = 0;
+  }
+
+  /** Stores of words w0..w1, whose values are now in src32. */
+  pushWords(kind: PcmEvent, w0: number, w1: number, src32: Uint32Array): void {
+    const n = w1 - w0 + 1;
+    while (this.length + n > this.kind.length) this.grow();
+    const c = this.length, kd = this.kind, a = this.a, val = this.val;
+    for (let k = 0; k < n; k++) {
+      const i = c + k, w = w0 + k;
+      kd[i] = kind;
+      a[i] = w;
+      val[2 * i] = src32[2 * w]!;
+      val[2 * i + 1] = src32[2 * w + 1]!;
+    }
+    this.length = c + n;
   }
 
   /** Indices i such that event i is of `kind` (e.g. every fence, to cut after it: cut = i + 1). */
@@ -78,14 +94,12 @@ export class PcmTrace {
   private grow(): void {
     const cap = this.kind.length * 2;
     invariant(cap <= 2 ** 31, 'trace fits a typed array');
-    const k = new Uint8Array(cap), a = new Float64Array(cap), lo = new Uint32Array(cap), hi = new Uint32Array(cap);
+    const k = new Uint8Array(cap), a = new Float64Array(cap), v = new Uint32Array(2 * cap);
     k.set(this.kind);
     a.set(this.a);
-    lo.set(this.lo);
-    hi.set(this.hi);
+    v.set(this.val);
     this.kind = k;
     this.a = a;
-    this.lo = lo;
-    this.hi = hi;
+    this.val = v;
   }
 }
