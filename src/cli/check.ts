@@ -19,7 +19,7 @@ import { hostScratchDir } from '../testing/node-target.js';
 
 /** vfsim on a fresh ramfs, running as root like the host process (see EXCLUSIONS). */
 export const vfsimSide: SideFactory = (layout) => {
-  const vfs = new Vfs({ root: createRamFs({ ramBytes: 64 << 20 }) });
+  const vfs = new Vfs({ root: createRamFs({ ramBytes: 4 << 20 }) });
   const p = vfs.process({ umask: layout.umask });
   return targetSide('vfsim', p, VFSIM_FLAGS, layout, () => p.exit());
 };

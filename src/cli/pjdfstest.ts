@@ -12,8 +12,8 @@ import { PjdfstestInterpreter, type PjdfstestWorld } from '../testing/pjdfstest.
 import { runScripts, type ScriptResult } from '../testing/pjdfstest-scripts.js';
 
 /** A fresh ramfs root and its own virtual clock (timestamps start at vfsim's fixed epoch), as the scripts' world. */
-export function ramfsWorld(): PjdfstestWorld {
-  const vfs = new Vfs({ root: createRamFs({ ramBytes: 256 << 20 }), clock: new Clock() });
+export function ramfsWorld(ramBytes = 32 << 20): PjdfstestWorld {
+  const vfs = new Vfs({ root: createRamFs({ ramBytes }), clock: new Clock() });
   return {
     process: (o) => vfs.process(o),
     sleep: (s) => { vfs.clock.advance(Math.round(s * 1e9)); },
@@ -22,28 +22,37 @@ export function ramfsWorld(): PjdfstestWorld {
 
 interface Line { reset?: boolean; sleep?: number; argv?: unknown; cwd?: unknown }
 
-/** Serve JSON lines: reset, sleep, argv+cwd → {"stdout":[...],"exit":n[,"stderr":[...]]}. */
-async function serve(): Promise<void> {
+/**
+ * Serve JSON lines: reset, sleep, argv+cwd → {"stdout":[...],"exit":n[,"stderr":[...]]}; one output
+ * line per command line (and per line that is not valid input, as {"error":...}).
+ */
+export async function serveLines(input: AsyncIterable<string>, write: (line: string) => void): Promise<void> {
   let world = ramfsWorld();
   let interp = new PjdfstestInterpreter(world);
-  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const text of rl) {
+  for await (const text of input) {
     if (text.trim() === '') continue;
     let line: Line;
     try {
       line = JSON.parse(text) as Line;
     } catch (e) {
-      process.stdout.write(JSON.stringify({ error: `not JSON: ${(e as Error).message}` }) + '\n');
+      write(JSON.stringify({ error: `not JSON: ${(e as Error).message}` }));
       continue;
     }
+    if (line === null || typeof line !== 'object') { write(JSON.stringify({ error: 'expected an object' })); continue; }
     if (line.reset) {
       world = ramfsWorld();
       interp = new PjdfstestInterpreter(world);
     }
-    if (typeof line.sleep === 'number' && Number.isFinite(line.sleep) && line.sleep >= 0) world.sleep(line.sleep);
+    if (line.sleep !== undefined) {
+      if (typeof line.sleep !== 'number' || !Number.isFinite(line.sleep) || line.sleep < 0) {
+        write(JSON.stringify({ error: 'sleep takes a non-negative number of seconds' }));
+        continue;
+      }
+      world.sleep(line.sleep);
+    }
     if (line.argv === undefined) continue;
     if (!Array.isArray(line.argv) || !line.argv.every((a) => typeof a === 'string')) {
-      process.stdout.write(JSON.stringify({ error: 'argv must be an array of strings' }) + '\n');
+      write(JSON.stringify({ error: 'argv must be an array of strings' }));
       continue;
     }
     const cwdRaw = typeof line.cwd === 'string' ? line.cwd : '/';
@@ -51,7 +60,7 @@ async function serve(): Promise<void> {
     const r = interp.run(line.argv as string[], cwd);
     const o: Record<string, unknown> = { stdout: r.stdout, exit: r.exit };
     if (r.stderr.length > 0) o.stderr = r.stderr;
-    process.stdout.write(JSON.stringify(o) + '\n');
+    write(JSON.stringify(o));
   }
 }
 
@@ -99,7 +108,10 @@ The printed lines are those pjdfstest's program prints: 0, an errno name, or the
 With --run-scripts DIR, the scripts run under /bin/sh against a fresh ramfs each, through a stand-in
 pjdfstest program and a conf file written to a scratch directory (the checkout is only read).`)
     .action(async (o: { runScripts?: string; only?: string; fsName: string; failures: boolean; json: boolean }) => {
-      if (o.runScripts === undefined) { await serve(); return; }
+      if (o.runScripts === undefined) {
+        await serveLines(readline.createInterface({ input: process.stdin, crlfDelay: Infinity }), (l) => process.stdout.write(l + '\n'));
+        return;
+      }
       const bar = o.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'pjdfstest {bar} {value}/{total} {file}' }, Presets.shades_classic);
       let started = false;
       const results = await runScripts({

@@ -3,7 +3,7 @@
 // settings in a `conf` file: we lay out a scratch tree where the program is a small shell stand-in that
 // hands each command line through a pair of FIFOs to this process, and `conf` is our own, which also
 // redirects the few file operations the scripts do themselves (cd, pwd, sleep, mkdir -p, rm -rf,
-// dd of=) into vfsim. The scripts' TAP output is then counted per file.
+// dd of=, ln [-s], touch) into vfsim. The scripts' TAP output is then counted per file.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -57,13 +57,15 @@ os=Linux
 GREP=grep
 fs=${fsName}
 # The scripts' own file operations act on vfsim too: cd and pwd track a directory inside vfsim, sleep
-# lets vfsim's clock run, and mkdir -p, rm -rf and dd of= work on vfsim's tree.
+# lets vfsim's clock run, and mkdir -p, rm -rf, dd of=, ln [-s] and touch work on vfsim's tree.
 cd() { _vfsim_to=$("$fstest" __cd "\${1:-/}") || return 1; VFSIM_CWD=$_vfsim_to; export VFSIM_CWD; }
 pwd() { printf '%s\\n' "\${VFSIM_CWD:-/}"; }
 sleep() { "$fstest" __sleep "$@" >/dev/null; }
 mkdir() { "$fstest" __mkdir "$@" >/dev/null; }
 rm() { "$fstest" __rm "$@" >/dev/null; }
 dd() { case "$*" in *of=*) "$fstest" __dd "$@" >/dev/null ;; *) command dd "$@" ;; esac; }
+ln() { "$fstest" __ln "$@" >/dev/null; }
+touch() { "$fstest" __touch "$@" >/dev/null; }
 `;
 
 /** List the .t files under dir/tests, sorted, filtered by `only`. */
@@ -126,6 +128,21 @@ class ShellOps {
           }
           return { exit: 0, stdout: [] };
         }
+        case '__ln': {
+          const names = args.filter((x) => !x.startsWith('-'));
+          if (names.length !== 2) return { exit: 1, stdout: [] };
+          if (args.some((a) => /^-[a-z]*s/.test(a))) p.symlink(names[0]!, names[1]!);
+          else p.link(names[0]!, names[1]!);
+          return { exit: 0, stdout: [] };
+        }
+        case '__touch': {
+          for (const a of args.filter((x) => !x.startsWith('-'))) {
+            const fd = p.open(a, C.O_WRONLY | C.O_CREAT, 0o666);
+            p.close(fd);
+            p.utimensat(a, { sec: 0, nsec: C.UTIME_NOW }, { sec: 0, nsec: C.UTIME_NOW });
+          }
+          return { exit: 0, stdout: [] };
+        }
         case '__dd': {
           const kv = Object.fromEntries(args.map((a) => a.split('=', 2) as [string, string]));
           const bs = Number(kv.bs ?? 512), count = Number(kv.count ?? 1);
@@ -180,7 +197,9 @@ function readFifo(file: string): string {
 function importRedirects(hostCwd: string, shell: ShellOps, cwd: string): void {
   for (const name of fs.readdirSync(hostCwd)) {
     const host = path.join(hostCwd, name);
-    shell.put(name, cwd, fs.readFileSync(host));
+    try {
+      if (fs.lstatSync(host).isFile()) shell.put(name, cwd, fs.readFileSync(host));
+    } catch { /* not ours to import: it goes, and the script's next check reports what is missing */ }
     fs.rmSync(host, { recursive: true, force: true });
   }
 }
@@ -224,11 +243,16 @@ async function runOne(scratch: string, file: string, world: PjdfstestWorld): Pro
     const argc = Number(lines[1]);
     const argv = lines.slice(2, 2 + argc);
     let res: { exit: number; stdout: string[] };
-    importRedirects(hostCwd, shell, cwd);
-    if (argv[0]?.startsWith('__')) res = shell.run(argv, cwd);
-    else {
-      calls++;
-      try { res = interp.run(argv, cwd); } catch (e) { res = { exit: 1, stdout: [`vfsim error: ${(e as Error).message}`] }; }
+    // Whatever happens, the shim gets an answer: a script must never hang on its FIFO.
+    try {
+      importRedirects(hostCwd, shell, cwd);
+      if (argv[0]?.startsWith('__')) res = shell.run(argv, cwd);
+      else {
+        calls++;
+        res = interp.run(argv, cwd);
+      }
+    } catch (e) {
+      res = { exit: 1, stdout: [`vfsim error: ${e instanceof Error ? e.message : String(e)}`] };
     }
     const w = fs.openSync(resp, 'w');
     fs.writeSync(w, `${res.exit}\n${res.stdout.map((l) => l + '\n').join('')}`);

@@ -110,12 +110,15 @@ function str2flags(table: Record<string, number>, s: string): number {
   return f;
 }
 
-/** Linux's makedev/major/minor (glibc's encoding: 12 bits of major and 20 of minor split around bit 8). */
+/**
+ * Linux's device numbers (glibc makedev/major/minor, the kernel's new_encode_dev): a 12-bit major and a
+ * 20-bit minor, the minor's low byte at the bottom. Arithmetic, not bitwise, so 2^31 and up stay positive.
+ */
 export function makedev(major: number, minor: number): number {
-  return ((major & 0xfff) << 8) | (minor & 0xff) | ((minor & 0xfff00) << 12) >>> 0;
+  return (major & 0xfff) * 0x100 + (minor & 0xff) + (minor & 0xfff00) * 0x1000;
 }
-export const major = (dev: number): number => (dev >>> 8) & 0xfff;
-export const minor = (dev: number): number => (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+export const major = (dev: number): number => Math.floor(dev / 0x100) & 0xfff;
+export const minor = (dev: number): number => (dev % 0x100) + (Math.floor(dev / 0x1000) & 0xfff00);
 
 /** err2str: the errno's name as the program prints it (ENOTSUP and EOPNOTSUPP share 95; it prints EOPNOTSUPP). */
 function errName(e: unknown): string {
