@@ -3,6 +3,7 @@
 // miss, a put — the way ZFS uses its cache. Keys follow a Zipf law (s = 0.99), the skew of block
 // popularity in storage traces (Breslau et al., "Web Caching and Zipf-like Distributions", 1999).
 
+import cliProgress from 'cli-progress';
 import { LRUCache } from 'lru-cache';
 import type { BenchOptions } from '../src/cli/bench.js';
 import { Prng } from '../src/sim/prng.js';
@@ -85,7 +86,7 @@ function timeLruCache(keys: Int32Array, entries: number): { ops: number; ms: num
 }
 
 /** Measure both on the same stream; best of `rounds` runs each, alternating so neither gets a warmer JIT. */
-export function measureArc(opts: { quick: boolean; seed: number }): ArcBenchResult {
+export function measureArc(opts: { quick: boolean; seed: number }, onRound?: (done: number, rounds: number) => void): ArcBenchResult {
   const universe = opts.quick ? 200_000 : 1_000_000;
   const requests = opts.quick ? 1_000_000 : 5_000_000;
   const entries = universe / 10;
@@ -95,6 +96,7 @@ export function measureArc(opts: { quick: boolean; seed: number }): ArcBenchResu
   let lruBest = 0;
   let arcHits = 0;
   let lruHits = 0;
+  onRound?.(0, rounds);
   for (let r = 0; r < rounds; r++) {
     const a = timeArc(keys, entries);
     const l = timeLruCache(keys, entries);
@@ -102,6 +104,7 @@ export function measureArc(opts: { quick: boolean; seed: number }): ArcBenchResu
     lruBest = Math.max(lruBest, (l.ops / l.ms) * 1000);
     arcHits = a.hits;
     lruHits = l.hits;
+    onRound?.(r + 1, rounds);
   }
   return {
     arcOpsPerSec: Math.round(arcBest),
@@ -116,7 +119,21 @@ export function measureArc(opts: { quick: boolean; seed: number }): ArcBenchResu
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
-  const r = measureArc(opts);
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'bench arc [{bar}] round {value}/{total}', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let r: ArcBenchResult;
+  try {
+    r = measureArc(opts, (done, rounds) => {
+      if (!started) bar.start(rounds, 0);
+      started = true;
+      bar.update(done);
+    });
+  } finally {
+    if (started) bar.stop();
+  }
   if (opts.json) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;

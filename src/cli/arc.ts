@@ -14,8 +14,8 @@ import { fsErr } from '../../vfs/errno.js';
 
 type Policy = 'arc' | 'lru';
 
-function makeCache(policy: Policy, pages: number): ReplayCache & { stats(): object } {
-  return policy === 'arc' ? new Arc<number>({ c: pages }) : new Lru<number>({ c: pages });
+function makeCache(policy: Policy, pages: number, pEvery: number): ReplayCache & { stats(): object } {
+  return policy === 'arc' ? new Arc<number>({ c: pages, pSampleEvery: pEvery }) : new Lru<number>({ c: pages });
 }
 
 /** A progress bar on stderr (cli-progress prints nothing when stderr is not a terminal). */
@@ -50,11 +50,14 @@ function parsePages(s: string): number {
   return n;
 }
 
-function replayCmd(trace: string, o: { cachePages: string; policy: string; json: boolean }): void {
+function replayCmd(trace: string, o: { cachePages: string; policy: string; json: boolean; pEvery?: string }): void {
   const pages = parsePages(o.cachePages);
   if (o.policy !== 'arc' && o.policy !== 'lru') throw fsErr('EINVAL', '--policy', o.policy);
   const policy = o.policy as Policy;
-  const cache = makeCache(policy, pages);
+  const pEvery = o.pEvery === undefined ? 0 : Number(o.pEvery);
+  if (!Number.isSafeInteger(pEvery) || pEvery < 0) throw fsErr('EINVAL', '--p-every', o.pEvery);
+  const cache = makeCache(policy, pages, pEvery);
+  const pHistory = cache instanceof Arc && pEvery > 0 ? cache.pHistory() : undefined;
   const bar = progressBar(`${basename(trace)} ${policy} c=${pages}`);
   let r;
   try {
@@ -63,9 +66,22 @@ function replayCmd(trace: string, o: { cachePages: string; policy: string; json:
     bar.stop();
   }
   if (o.json) {
-    process.stdout.write(JSON.stringify({ requests: r.requests, hitRatio: r.hitRatio, hits: r.hits, policy, cachePages: pages, stats: cache.stats() }) + '\n');
+    process.stdout.write(JSON.stringify({ requests: r.requests, hitRatio: r.hitRatio, hits: r.hits, policy, cachePages: pages, stats: cache.stats(), ...(pHistory ? { pEvery, pHistory } : {}) }) + '\n');
   } else {
     process.stdout.write(`${basename(trace)}: ${policy.toUpperCase()}, c = ${pages} pages: ${r.requests} requests, ${r.hits} hits, hit ratio ${r.hitRatio.toFixed(2)}%\n`);
+    if (pHistory && pHistory.length > 0) {
+      const fmt = (x: number): string => x.toFixed(1);
+      let min = Infinity;
+      let max = -Infinity;
+      let sum = 0;
+      for (const x of pHistory) {
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+        sum += x;
+      }
+      process.stdout.write(`p (target |T1|, pages) every ${pEvery} requests: min ${fmt(min)}, max ${fmt(max)}, ` +
+        `mean ${fmt(sum / pHistory.length)}, last ${fmt(pHistory[pHistory.length - 1]!)} (${pHistory.length} samples; --json lists them)\n`);
+    }
   }
 }
 
@@ -105,7 +121,8 @@ export function register(program: Command): void {
     .requiredOption('--cache-pages <n>', 'cache size c in 512-byte pages')
     .option('--policy <policy>', 'replacement policy: arc or lru', 'arc')
     .option('--json', 'print {"requests":…,"hitRatio":…} for machines', false)
-    .action((trace: string, o: { cachePages: string; policy: string; json: boolean }) => replayCmd(trace, o));
+    .option('--p-every <n>', 'ARC: sample the adaptation target p every n requests (p over time)')
+    .action((trace: string, o: { cachePages: string; policy: string; json: boolean; pEvery?: string }) => replayCmd(trace, o));
   arc
     .command('paper')
     .description("replay the paper's traces at its cache sizes; print LRU and ARC hit ratios beside Tables IV, V and VIII")

@@ -138,3 +138,15 @@ t.test('ARC and LRU give the same answers through replayTrace as through get/put
   t.equal(viaReplay.hits, hits);
   t.same(a1.stats(), a2.stats());
 });
+
+t.test('vfsim arc replay --p-every samples p over time (ARC counters, paper Sec. III-B)', async (t) => {
+  const f = join(tmp, 'p.lis');
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) lines.push(`${i % 7 === 0 ? 1000 + i : i % 20} 1 0 ${i}`);
+  writeFileSync(f, lines.join('\n') + '\n');
+  const j = JSON.parse(await cli(['replay', f, '--cache-pages', '10', '--p-every', '50', '--json']));
+  t.equal(j.pHistory.length, 6, 'one sample per 50 of 300 requests');
+  for (const p of j.pHistory) t.ok(p >= 0 && p <= 10, `0 ≤ p = ${p} ≤ c`);
+  t.match(await cli(['replay', f, '--cache-pages', '10', '--p-every', '50']), /p \(target \|T1\|, pages\) every 50 requests: min/);
+  await t.rejects(cli(['replay', f, '--cache-pages', '10', '--p-every', '-1']), { code: 'EINVAL' });
+});
