@@ -74,6 +74,8 @@ export class PcmDevice implements MediaWordSink {
   private readonly durable32: Uint32Array;
   private readonly pending: PendingPieces;
   private lastMissLine = -2;
+  /** Write-backs or streaming stores issued since the last fence. */
+  private writesOutstanding = false;
 
   // Checkpoint: per-line undo log of both images, taken on a line's first write after checkpoint().
   private ckptActive = false;
@@ -165,10 +167,17 @@ export class PcmDevice implements MediaWordSink {
         + len / p.pcm.readBytesPerNs;
       this.lastMissLine = (off + len - 1) >>> LINE_SHIFT;
     } else {
-      let misses = 0;
+      // Misses of one copy overlap (the prefetcher streams them): one latency, then bandwidth.
+      let misses = 0, firstMissNs = 0;
       const last = (off + len - 1) >>> LINE_SHIFT;
-      for (let line = off >>> LINE_SHIFT; line <= last; line++) if (!this.access(line, false, false)) misses++;
-      this.clock.now += len * p.cpu.memcpyNsPerByte + (misses * LINE_BYTES) / p.pcm.readBytesPerNs;
+      for (let line = off >>> LINE_SHIFT; line <= last; line++) {
+        const sequential = line === this.lastMissLine + 1;
+        if (!this.access(line, false, false, false)) {
+          if (misses === 0) firstMissNs = sequential ? p.pcm.readSequentialNs : p.pcm.readRandomNs;
+          misses++;
+        }
+      }
+      this.clock.now += len * p.cpu.memcpyNsPerByte + (misses === 0 ? 0 : firstMissNs + (misses * LINE_BYTES) / p.pcm.readBytesPerNs);
     }
     dst.set(this.visible.subarray(off, off + len), dstOff);
   }
@@ -259,7 +268,9 @@ export class PcmDevice implements MediaWordSink {
     this.pending.settle(this.durable32, true, this.ckptActive ? this.logWord : null);
     this.wear.drain();
     this.counters.values.fences++;
-    this.clock.now += this.profile.pcm.fenceNs;
+    // The DSB waits for the outstanding write-backs to reach the persistence domain.
+    this.clock.now += this.profile.pcm.fenceNs + (this.writesOutstanding ? this.profile.pcm.writeNs : 0);
+    this.writesOutstanding = false;
     if (this.trace !== null) this.trace.push(PcmEvent.Fence, 0);
   }
 
@@ -313,6 +324,7 @@ export class PcmDevice implements MediaWordSink {
     this.pending.clear();
     this.cache.invalidateAll();
     this.lastMissLine = -2;
+    this.writesOutstanding = false;
   }
 
   /** Write one 8-byte word straight into the media (placing a crash image's piece at power-on). */
@@ -390,7 +402,7 @@ export class PcmDevice implements MediaWordSink {
   }
 
   /** Look `line` up in the cache, allocating it on a miss (charging the miss). True on a hit. */
-  private access(line: number, write: boolean, fullLine: boolean): boolean {
+  private access(line: number, write: boolean, fullLine: boolean, chargeMiss = true): boolean {
     const c = this.cache;
     let slot = c.lookup(line);
     const hit = slot >= 0;
@@ -399,7 +411,7 @@ export class PcmDevice implements MediaWordSink {
     } else {
       this.counters.values.lineMisses++;
       // A store that covers the whole line needs no read for ownership (write streaming).
-      if (!(write && fullLine)) {
+      if (chargeMiss && !(write && fullLine)) {
         this.clock.now += line === this.lastMissLine + 1 ? this.profile.pcm.readSequentialNs : this.profile.pcm.readRandomNs;
       }
       this.lastMissLine = line;
@@ -451,7 +463,8 @@ export class PcmDevice implements MediaWordSink {
     v.bytesWritten += len;
     if (nt) {
       v.ntStores++;
-      this.clock.now += p.pcm.writeNs + len / p.pcm.writeBytesPerNs;
+      this.clock.now += len / p.pcm.writeBytesPerNs;
+      this.writesOutstanding = true;
     } else {
       v.stores++;
       this.clock.now += len <= 8 ? hits * p.cpu.l1HitNs : len * p.cpu.memcpyNsPerByte;
@@ -467,6 +480,7 @@ export class PcmDevice implements MediaWordSink {
       this.pending.markFlushed(line);
       this.wear.recordLine(line);
       this.clock.now += this.profile.pcm.flushLineNs;
+      this.writesOutstanding = true;
       if (this.trace !== null) this.trace.push(PcmEvent.Flush, line);
     } else {
       this.clock.now += this.profile.pcm.flushCleanLineNs;
