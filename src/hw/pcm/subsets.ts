@@ -15,6 +15,8 @@ export type SubsetMode =
   | { readonly kind: 'prefix' }
   /** Subsets that keep at most k pieces or drop at most k pieces (k = 1: 2n + 2 states). */
   | { readonly kind: 'bounded'; readonly k: number }
+  /** `all` up to `max` pieces (default 20), `bounded` with k (default 1) past it: the explorer's default. */
+  | { readonly kind: 'auto'; readonly max?: number; readonly k?: number }
   /** `count` subsets, each piece kept with probability p (default 1/2), from a seeded PRNG. */
   | { readonly kind: 'sample'; readonly count: number; readonly seed: number; readonly p?: number };
 
@@ -44,6 +46,10 @@ export class SubsetCursor {
 
   constructor(n: number, mode: SubsetMode) {
     if (!Number.isInteger(n) || n < 0) throw fsErr('EINVAL', 'crash-subsets');
+    if (mode.kind === 'auto') {
+      const max = mode.max ?? ALL_SUBSETS_DEFAULT_MAX;
+      mode = n <= max ? { kind: 'all', max } : { kind: 'bounded', k: mode.k ?? 1 };
+    }
     this.n = n;
     this.mode = mode;
     this.sel = new Uint8Array(n);
@@ -97,6 +103,8 @@ export class SubsetCursor {
       }
       case 'bounded':
         this.nextBounded(this.mode.k);
+        break;
+      default:
         break;
       case 'sample': {
         const p = this.mode.p ?? 0.5, prng = this.prng!;
