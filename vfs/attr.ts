@@ -52,9 +52,9 @@ export function fillStat(v: Vnode, out?: Stat): Stat {
   return out;
 }
 
-/** A mode argument: any integer (the kernel masks it). */
+/** A mode argument: an integer that fits a mode_t (0 .. 2^32-1); the kernel masks the bits it ignores. */
 export function checkMode(mode: number): void {
-  if (typeof mode !== 'number' || !Number.isInteger(mode)) throw fsErr('EINVAL');
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0xffffffff) throw fsErr('EINVAL');
 }
 
 function setMode(v: Vnode, perm: number, now: Now): void {

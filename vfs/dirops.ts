@@ -65,7 +65,7 @@ export function mknod(p: Process, path: string, mode: number, dev: number): void
   if (type === S_IFDIR) throw fsErr('EPERM');
   if (type === 0) type = S_IFREG;
   else if (type !== S_IFREG && type !== S_IFCHR && type !== S_IFBLK && type !== S_IFIFO && type !== S_IFSOCK) throw fsErr('EINVAL');
-  if (typeof dev !== 'number' || !Number.isInteger(dev) || dev < 0) throw fsErr('EINVAL');
+  if (typeof dev !== 'number' || !Number.isInteger(dev) || dev < 0 || dev > 0xffffffff) throw fsErr('EINVAL');
   const nd = p.nd;
   const dir = createLookup(p, nd, path, false);
   mayCreate(p, dir);

@@ -36,7 +36,7 @@ t.test('over a non-empty directory is ENOTEMPTY; over an empty one replaces it (
   const ino = p.stat('/empty').ino;
   p.rename('/src', '/empty');
   t.equal(get(p, '/empty/keep'), 'k');
-  errno(t, () => p.stat('/src'), 'ENOENT');
+  errno(t, () => p.stat('/src'), 'ENOENT', 'the source name is gone');
   t.ok(fs.inactivated.includes(ino), 'the replaced directory is freed');
 });
 
