@@ -10,8 +10,8 @@
 // Seams for issue 5 (mmap, rmap, reclaim), not built here:
 // - `dropPage` is the only place a page leaves the cache: rmap unmapping and TLB shoot-down go there.
 // - PG_REFERENCED is set on every read/write hit; a clock hand over `flags` (skipping PG_UNEVICTABLE and
-//   frames without PG_CACHED) clears it and picks victims, writing dirty ones back through the Pager
-//   (`writebackPage`) first. It would register with `Ram.registerShrinker`.
+//   frames without PG_CACHED) clears it and picks victims for `evictPage`, which writes dirty ones back
+//   through the Pager first. It would register with `Ram.registerShrinker`.
 // - `findOrCreatePage` is what a page-fault handler calls to get the frame to map.
 //
 // Errors: frame allocation failure is the return value NO_SPACE, never an exception, so each caller
@@ -436,6 +436,31 @@ export class PageCache {
       if (this.writebackPage(m, i)) written++;
     }
     return written;
+  }
+
+  /**
+   * Take page `idx` out of the cache, writing it back first if it is dirty (Linux shrink_folio_list:
+   * pageout, then __remove_mapping). Refused (false) for PG_UNEVICTABLE pages, whose frame is the only
+   * copy. A pager error leaves the page cached and dirty and passes on. The unit of issue 5's reclaim,
+   * which will also unmap the page through the rmap first.
+   */
+  evictPage(m: FileMapping, idx: PageIndex): boolean {
+    const f = m.pages.get(idx);
+    if (f === NO_FRAME || (this.flags[f]! & PG_UNEVICTABLE) !== 0) return false;
+    if ((this.flags[f]! & PG_DIRTY) !== 0) this.writebackPage(m, idx);
+    this.dropPage(m, idx);
+    return true;
+  }
+
+  /** Mark page `idx` dirty (Linux folio_mark_dirty): for stores that bypass `write`, such as mmap. */
+  markDirty(m: FileMapping, idx: PageIndex): boolean {
+    const f = m.pages.get(idx);
+    if (f === NO_FRAME) return false;
+    if ((this.flags[f]! & PG_DIRTY) === 0) {
+      this.flags[f]! |= PG_DIRTY;
+      m.nrDirty++;
+    }
+    return true;
   }
 
   /** Write one page back if it is dirty; true if it was written. The unit reclaim will use. */

@@ -495,3 +495,21 @@ t.test('pager hook: a regular file gives its page-cache mapping; others none (vf
   t.equal(fs.pageCache.findPage(m!, 0) >= 0, true);
   t.equal(fs.pager(fs.rootIno), undefined);
 });
+
+t.test('64 KiB granule: pages, blocks and blksize follow the frame size (Arm 64K translation granule)', async (t) => {
+  const ram = new Ram({ bytes: 16 * 65536, frameSize: 65536 });
+  const fs = new RamFs({ ram });
+  const f = fs.create(fs.rootIno, 'f', REG);
+  t.equal(fs.getattr(f).blksize, 65536);
+  const data = new Uint8Array(70_000).map((_, i) => (i * 13) & 255);
+  t.equal(fs.write(f, 65_000, data, 0, data.length), data.length);
+  t.equal(ram.usedFrames, 3, 'bytes 65,000..135,000 touch pages 0, 1 and 2');
+  t.equal(fs.getattr(f).blocks, 3 * 128);
+  const out = new Uint8Array(data.length);
+  fs.read(f, 65_000, out, 0, out.length);
+  t.same(out, data);
+  fs.truncate(f, 65_536);
+  t.equal(ram.usedFrames, 1);
+  t.equal(fs.statfs().bsize, 65536);
+  t.equal(fs.statfs().blocks, 16);
+});

@@ -312,7 +312,9 @@ type Op =
   | { k: 'truncate'; size: number }
   | { k: 'punch'; pos: number; len: number }
   | { k: 'writeback' }
-  | { k: 'evictAll' };
+  | { k: 'evictAll' }
+  | { k: 'evict'; idx: number }
+  | { k: 'dirty'; idx: number };
 
 const MAXF = 12 * PS;
 /** Offsets that land on page boundaries and one byte either side as often as anywhere (where the bugs are). */
@@ -330,6 +332,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('punch' as const), pos: posArb(MAXF), len: lenArb(3 * PS).map((l) => Math.max(1, l)) }),
   fc.constant({ k: 'writeback' as const }),
   fc.constant({ k: 'evictAll' as const }),
+  fc.record({ k: fc.constant('evict' as const), idx: fc.nat(MAXF / PS) }),
+  fc.record({ k: fc.constant('dirty' as const), idx: fc.nat(MAXF / PS) }),
 );
 const opsArb = fc.array(opArb, { minLength: 1, maxLength: 80, size: 'large' });
 
@@ -400,12 +404,29 @@ function runModel(ops: Op[], withPager: boolean, ramPages: number): void {
         if (withPager && m.nrDirty !== 0) throw new Error('writeback left dirty pages');
         break;
       case 'evictAll': {
-        if (!withPager) break;
-        pc.writeback(m);
-        const size = m.size;
-        pc.releaseMapping(m);
-        m = pc.createMapping({ pager });
-        m.size = size;
+        if (!withPager) {
+          if (m.nrPages > 0 && pc.evictPage(m, m.pages.next(0, Infinity))) throw new Error('evicted an unevictable page');
+          break;
+        }
+        if (op.k === 'evictAll' && n % 2 === 0) {
+          // Half the time: write back, forget the mapping entirely, and start a new one over the store.
+          pc.writeback(m);
+          const size = m.size;
+          pc.releaseMapping(m);
+          m = pc.createMapping({ pager });
+          m.size = size;
+        } else for (let i = m.pages.next(0, Infinity); i >= 0; i = m.pages.next(i + 1, Infinity)) pc.evictPage(m, i);
+        if (m.nrPages !== 0) throw new Error('pages left after evicting all');
+        break;
+      }
+      case 'evict': {
+        const had = pc.findPage(m, op.idx) !== NO_FRAME;
+        if (pc.evictPage(m, op.idx) !== (had && withPager)) throw new Error(`op ${n}: evictPage of ${op.idx}`);
+        break;
+      }
+      case 'dirty': {
+        const had = pc.findPage(m, op.idx) !== NO_FRAME;
+        if (pc.markDirty(m, op.idx) !== had || (had && !pc.isDirty(m, op.idx))) throw new Error(`op ${n}: markDirty`);
         break;
       }
     }
