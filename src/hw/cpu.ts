@@ -162,7 +162,10 @@ export class Cpu {
       const p = this.rBase + off;
       return this.view.getInt32(p + 4, true) * 4294967296 + this.view.getUint32(p, true);
     }
-    return this.loadSlow(va, 8) ? this.scratch.getInt32(4, true) * 4294967296 + this.scratch.getUint32(0, true) : 0;
+    const o = this.translate(va, ACC_READ);
+    if (o < 0) return 0;
+    if (off > 4088) return this.crossing(va, 8, ACC_READ, o) ? this.scratch.getInt32(4, true) * 4294967296 + this.scratch.getUint32(0, true) : 0;
+    return this.view.getInt32(o + 4, true) * 4294967296 + this.view.getUint32(o, true);
   }
 
   /** 64-bit load, exact. */
@@ -250,15 +253,39 @@ export class Cpu {
    * fault ended in a signal (the copy stops at the first byte that could not be read, as copy_from_user).
    */
   readInto(va: number, dst: Uint8Array, dstOff: number, len: number): number {
+    const mmu = this.mmu, bytes = this.bytes, ramBase = this.ramBase, ramSize = this.ramSize;
     let done = 0;
+    // Physically contiguous runs are copied in one go; every page is still translated (and walked on a
+    // miss) before its bytes move, and a pending run is copied before any exception is taken, so a fault
+    // handler never sees a copy that has not happened yet.
+    let runSrc = 0, runDst = 0, runLen = 0;
     while (done < len) {
-      const o = this.translate(va + done, ACC_READ);
-      if (o < 0) break;
-      const n = Math.min(len - done, this.mmu.spanLeft, this.ramSize - o);
-      dst.set(this.bytes.subarray(o, o + n), dstOff + done);
-      this.mmu.clock.now += n * this.copyNsPerByte;
+      const cur = va + done;
+      let o: number, span: number;
+      if (mmu.translateVa(cur, ACC_READ, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
+        o = mmu.pa - ramBase;
+        span = mmu.spanLeft;
+      } else {
+        if (runLen > 0) {
+          dst.set(bytes.subarray(runSrc, runSrc + runLen), runDst);
+          runLen = 0;
+        }
+        o = this.translate(cur, ACC_READ);
+        if (o < 0) break;
+        span = mmu.spanLeft;
+      }
+      const n = Math.min(len - done, span, ramSize - o);
+      if (runLen > 0 && o === runSrc + runLen) runLen += n;
+      else {
+        if (runLen > 0) dst.set(bytes.subarray(runSrc, runSrc + runLen), runDst);
+        runSrc = o;
+        runDst = dstOff + done;
+        runLen = n;
+      }
+      mmu.clock.now += n * this.copyNsPerByte;
       done += n;
     }
+    if (runLen > 0) dst.set(bytes.subarray(runSrc, runSrc + runLen), runDst);
     return done;
   }
 
@@ -271,16 +298,36 @@ export class Cpu {
 
   /** Copy `src` to VA `va`. Returns the bytes written (fewer if a fault ended in a signal). */
   write(va: number, src: Uint8Array): number {
-    let done = 0;
+    const mmu = this.mmu, bytes = this.bytes, ramBase = this.ramBase, ramSize = this.ramSize;
     const len = src.length;
+    let done = 0;
+    // As readInto: contiguous runs move in one copy, flushed before any exception is taken.
+    let runDst = 0, runSrc = 0, runLen = 0;
     while (done < len) {
-      const o = this.translate(va + done, ACC_WRITE);
-      if (o < 0) break;
-      const n = Math.min(len - done, this.mmu.spanLeft, this.ramSize - o);
-      this.bytes.set(src.subarray(done, done + n), o);
-      this.mmu.clock.now += n * this.copyNsPerByte;
+      const cur = va + done;
+      let o: number;
+      if (mmu.translateVa(cur, ACC_WRITE, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
+        o = mmu.pa - ramBase;
+      } else {
+        if (runLen > 0) {
+          bytes.set(src.subarray(runSrc, runSrc + runLen), runDst);
+          runLen = 0;
+        }
+        o = this.translate(cur, ACC_WRITE);
+        if (o < 0) break;
+      }
+      const n = Math.min(len - done, mmu.spanLeft, ramSize - o);
+      if (runLen > 0 && o === runDst + runLen) runLen += n;
+      else {
+        if (runLen > 0) bytes.set(src.subarray(runSrc, runSrc + runLen), runDst);
+        runDst = o;
+        runSrc = done;
+        runLen = n;
+      }
+      mmu.clock.now += n * this.copyNsPerByte;
       done += n;
     }
+    if (runLen > 0) bytes.set(src.subarray(runSrc, runSrc + runLen), runDst);
     return done;
   }
 

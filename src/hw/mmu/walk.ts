@@ -8,7 +8,7 @@ import {
   DH_PXN, DH_PXNTABLE, DH_UXN, DH_UXNTABLE, blockAllowed, contiguousEntries,
 } from './descriptor.js';
 import { FaultKind } from './fault.js';
-import type { PhysMem } from './physmem.js';
+import { RamPhys, type PhysMem } from './physmem.js';
 import type { Regime } from './registers.js';
 
 /** Access types. */
@@ -65,9 +65,17 @@ export class Walker {
   regime!: Regime;
   private readonly mem: PhysMem;
   private readonly buf = new Uint32Array(2);
+  // When the memory is the machine's RAM, descriptors are read from its DataView directly (no call).
+  private readonly ramView: DataView | null;
+  private readonly ramBase: number;
+  private readonly ramEnd: number;
 
   constructor(mem: PhysMem) {
     this.mem = mem;
+    const ram = mem instanceof RamPhys ? mem.ram : null;
+    this.ramView = ram ? ram.view : null;
+    this.ramBase = ram ? ram.base : 0;
+    this.ramEnd = ram ? ram.bytes.length - 8 : 0;
   }
 
   /**
@@ -93,7 +101,7 @@ export class Walker {
 
     const gs = p.granuleShift, stride = p.stride, oaLimit = POW2[g.oaBits]!;
     const addrMask = ~((1 << gs) - 1); // descriptor address bits [31:gs] of the low word
-    const buf = this.buf, mem = this.mem;
+    const buf = this.buf, mem = this.mem, view = this.ramView, ramBase = this.ramBase, ramEnd = this.ramEnd;
     let level = p.startLevel, base = p.base, tableHi = 0;
     for (;;) {
       const lsb = gs + stride * (3 - level);
@@ -101,8 +109,17 @@ export class Walker {
       const idx = (lsb >= 32 ? vaHi >>> (lsb - 32) : (vaLo >>> lsb) | (vaHi << (32 - lsb))) & ((1 << bits) - 1);
       const descPa = base + idx * 8;
       r.reads++;
-      if (!mem.read64(descPa, buf)) return fault(r, FaultKind.ExternalOnWalk, level);
-      const lo = buf[0]!, hi = buf[1]!;
+      let lo: number, hi: number;
+      if (view !== null) {
+        const off = descPa - ramBase;
+        if (off < 0 || off > ramEnd) return fault(r, FaultKind.ExternalOnWalk, level);
+        lo = view.getUint32(off, true);
+        hi = view.getUint32(off + 4, true);
+      } else {
+        if (!mem.read64(descPa, buf)) return fault(r, FaultKind.ExternalOnWalk, level);
+        lo = buf[0]!;
+        hi = buf[1]!;
+      }
       r.descPa = descPa;
       r.descLo = lo;
       r.descHi = hi;
