@@ -102,10 +102,22 @@ t.test('fault injection: silent corruption flips exactly the asked bits, seeded;
   t.not(Buffer.compare(d.durableImage().subarray(1024, 1536), filled(512, 0xff)), 0, 'the media holds the corruption');
   const e = new BlockDevice({ sectors: 8, clock: new Clock() });
   e.write(2, 1, filled(512, 0xff));
+  e.flush();
   e.injectCorruption(2, { bits: 3, seed: 4 });
   const got2 = new Uint8Array(512);
   e.read(2, 1, got2);
   t.same(got2, got, 'same seed, same bits');
+
+  // A newer write still in the cache is what reads return, and the flush writes it over the bad bits.
+  const c = new BlockDevice({ sectors: 8, clock: new Clock() });
+  c.write(1, 1, filled(512, 0x0f));
+  c.injectCorruption(1, { bits: 8, seed: 2 });
+  const cached = new Uint8Array(512);
+  c.read(1, 1, cached);
+  t.ok(cached.every((b) => b === 0x0f), 'served from the cache');
+  t.notOk(c.durableImage().subarray(512, 1024).every((b) => b === 0), 'the media copy is corrupt');
+  c.flush();
+  t.ok(c.durableImage().subarray(512, 1024).every((b) => b === 0x0f), 'the flush overwrote it');
 
   d.injectReadError(5, 2);
   throwsCode(t, () => d.read(4, 2, new Uint8Array(1024)), 'EIO', 'read overlapping a bad sector');

@@ -228,8 +228,9 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
   // ---- faults ----
 
   /**
-   * Silently corrupt one sector: flip `bits` distinct bits (default 1) chosen by a seeded PRNG, in what
-   * the media and the cache return. Reads succeed with the wrong data: only checksums catch it.
+   * Silently corrupt one sector of the media: flip `bits` distinct bits (default 1) chosen by a seeded
+   * PRNG. Reads succeed with the wrong data (only checksums catch it) — unless a newer write of the
+   * sector is still in the write cache, which reads are served from and which a flush writes over it.
    */
   injectCorruption(sector: number, opts: { bits?: number; seed?: number } = {}): void {
     const bits = opts.bits ?? 1;
@@ -239,10 +240,10 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
     const chosen = new Set<number>();
     while (chosen.size < bits) chosen.add(prng.below(this.sectorSize * 8));
     this.logRange(sector, 1);
-    const base = sector * this.sectorSize;
+    const base = sector * this.sectorSize, cached = this.pending.covers(sector);
     for (const bit of [...chosen].sort((a, b) => a - b)) {
       const mask = 1 << (bit & 7);
-      this.visible[base + (bit >>> 3)]! ^= mask;
+      if (!cached) this.visible[base + (bit >>> 3)]! ^= mask;
       this.durable[base + (bit >>> 3)]! ^= mask;
     }
   }

@@ -42,6 +42,14 @@ export class PendingWrites {
     this.dataLen += bytes;
   }
 
+  /** True if a cached write covers `sector` (not a hot path: a scan). */
+  covers(sector: number): boolean {
+    for (let i = 0; i < this.count; i++) {
+      if (sector >= this.sector[i]! && sector < this.sector[i]! + this.nsect[i]!) return true;
+    }
+    return false;
+  }
+
   /** FLUSH completed: apply every write to `durable` in issue order and forget them. */
   applyAll(durable: Uint8Array, sectorSize: number, onApply: ((sector: number, nsect: number) => void) | null): void {
     for (let i = 0; i < this.count; i++) {
