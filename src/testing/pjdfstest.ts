@@ -29,49 +29,51 @@ const AT_FDCWD = C.AT_FDCWD;
 /** pjdfstest's BADFD: -1 (AT_FDCWD is -100 on Linux). */
 const BADFD = -1;
 
-// Argument kinds of the program's syscall table.
-const S = 1, N = 2, D = 3, OPT = 0x100;
+// Argument kinds of the program's syscall table. P is a string the kernel copies in as a path name
+// (getname): the program passes the words NULL and DEADCODE as a null and a wild pointer there, which
+// the kernel answers with EFAULT before anything else.
+const S = 1, N = 2, D = 3, P = 4, OPT = 0x100;
 type ArgKind = number;
 
 interface CallDesc { args: ArgKind[] }
 
 /** The Linux build's table: name → argument kinds (strings, numbers, descriptors; OPT marks the optional tail). */
 const TABLE: Record<string, CallDesc> = {
-  open: { args: [S, S, N | OPT] },
-  openat: { args: [D, S, S, N | OPT] },
-  create: { args: [S, N] },
-  unlink: { args: [S] },
-  unlinkat: { args: [D, S, S] },
-  mkdir: { args: [S, N] },
-  mkdirat: { args: [D, S, N] },
-  rmdir: { args: [S] },
-  link: { args: [S, S] },
-  linkat: { args: [D, S, D, S, S] },
-  symlink: { args: [S, S] },
-  symlinkat: { args: [S, D, S] },
-  rename: { args: [S, S] },
-  renameat: { args: [D, S, D, S] },
-  mkfifo: { args: [S, N] },
-  mkfifoat: { args: [D, S, N] },
-  mknod: { args: [S, S, N, N, N] },
-  mknodat: { args: [D, S, S, N, N, N] },
+  open: { args: [P, S, N | OPT] },
+  openat: { args: [D, P, S, N | OPT] },
+  create: { args: [P, N] },
+  unlink: { args: [P] },
+  unlinkat: { args: [D, P, S] },
+  mkdir: { args: [P, N] },
+  mkdirat: { args: [D, P, N] },
+  rmdir: { args: [P] },
+  link: { args: [P, P] },
+  linkat: { args: [D, P, D, P, S] },
+  symlink: { args: [P, P] },
+  symlinkat: { args: [P, D, P] },
+  rename: { args: [P, P] },
+  renameat: { args: [D, P, D, P] },
+  mkfifo: { args: [P, N] },
+  mkfifoat: { args: [D, P, N] },
+  mknod: { args: [P, S, N, N, N] },
+  mknodat: { args: [D, P, S, N, N, N] },
   bind: { args: [S] },
   connect: { args: [S] },
-  chmod: { args: [S, N] },
+  chmod: { args: [P, N] },
   fchmod: { args: [D, N] },
-  fchmodat: { args: [D, S, N, S] },
-  chown: { args: [S, N, N] },
+  fchmodat: { args: [D, P, N, S] },
+  chown: { args: [P, N, N] },
   fchown: { args: [D, N, N] },
-  lchown: { args: [S, N, N] },
-  fchownat: { args: [D, S, N, N, S] },
-  truncate: { args: [S, N] },
+  lchown: { args: [P, N, N] },
+  fchownat: { args: [D, P, N, N, S] },
+  truncate: { args: [P, N] },
   ftruncate: { args: [D, N] },
   posix_fallocate: { args: [D, N, N] },
-  stat: { args: [S, S] },
+  stat: { args: [P, S] },
   fstat: { args: [D, S] },
-  lstat: { args: [S, S] },
-  fstatat: { args: [D, S, S, S] },
-  pathconf: { args: [S, S] },
+  lstat: { args: [P, S] },
+  fstatat: { args: [D, P, S, S] },
+  pathconf: { args: [P, S] },
   fpathconf: { args: [D, S] },
   pread: { args: [D, N, N] },
   pwrite: { args: [D, S, N] },
@@ -247,6 +249,7 @@ export class PjdfstestInterpreter {
   private call(p: Syscalls, name: string, desc: CallDesc, args: string[], fds: number[], out: PjdfstestResult): boolean {
     // Verify the arguments as the program does: too few / too many / numbers that are not numbers.
     const v: (string | number)[] = [];
+    let efault = false;
     for (let k = 0; k < Math.max(desc.args.length, args.length); k++) {
       const kind = desc.args[k];
       const a = args[k];
@@ -257,6 +260,10 @@ export class PjdfstestInterpreter {
       }
       switch (kind & 0xff) {
         case S: v.push(a); break;
+        case P:
+          if (a === 'NULL' || a === 'DEADCODE') efault = true;
+          v.push(a);
+          break;
         case N: {
           const n = strtoll(a);
           if (n === undefined) throw new Usage(`invalid argument ${k}, number expected [${a}]`);
@@ -279,6 +286,7 @@ export class PjdfstestInterpreter {
     const str = (k: number): string => v[k] as string;
     const num = (k: number): number => v[k] as number;
     try {
+      if (efault) throw Object.assign(new Error('EFAULT'), { code: 'EFAULT' });
       const printed = this.dispatch(p, name, v.length, str, num, fds, out);
       if (!printed) out.stdout.push('0');
       return true;
@@ -431,6 +439,9 @@ export class PjdfstestInterpreter {
           sec, nsec: ns === 'UTIME_NOW' ? C.UTIME_NOW : ns === 'UTIME_OMIT' ? C.UTIME_OMIT : parseInt(ns, 10) || 0,
         });
         const fl = str(6) === 'AT_SYMLINK_NOFOLLOW' ? C.AT_SYMLINK_NOFOLLOW : parseInt(str(6), 10) || 0;
+        // utimensat(2): a null path names the descriptor itself; with AT_FDCWD, or a wild pointer, EFAULT.
+        if (str(1) === 'DEADCODE' || (str(1) === 'NULL' && num(0) === AT_FDCWD)) throw Object.assign(new Error('EFAULT'), { code: 'EFAULT' });
+        if (str(1) === 'NULL') { p.futimens(num(0), ts(num(2), str(3)), ts(num(4), str(5))); return false; }
         this.at(p, num(0), str(1), (q) => p.utimensat(q, ts(num(2), str(3)), ts(num(4), str(5)), fl));
         return false;
       }
