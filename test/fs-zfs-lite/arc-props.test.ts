@@ -5,7 +5,7 @@
 // cache, and a shared one is unmapped (onEvict) before it is released (OSv unmap_arc_buf).
 import t from 'tap';
 import fc from 'fast-check';
-import { Arc } from '../../fs-zfs-lite/arc.js';
+import { Arc, T1, T2, B1, B2 } from '../../fs-zfs-lite/arc.js';
 
 const SEED = process.env['VFSIM_SEED'] !== undefined ? Number(process.env['VFSIM_SEED']) : 20032;
 
@@ -178,4 +178,24 @@ t.test('shared buffers: onEvict runs before release, for shared ones only (OSv a
   t.equal(a.remove(2), true);
   t.same(events, ['free 2=BB'], 'unshared: no unmap');
   t.equal(a.stats().sharedEvictions, 2);
+});
+
+t.test('byte mode generalises the paper: every buffer of size s and c = s·n pages decides exactly as Fig. 4 with c = n', async (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 16 }), fc.constantFrom(8, 512, 4096, 131072), fc.array(fc.nat({ max: 63 }), { minLength: 1, maxLength: 500, size: 'max' }), (n, s, keys) => {
+      const pages = new Arc<number>({ c: n });
+      const bytes = new Arc<number>({ c: n * s });
+      for (const k of keys) {
+        const hp = pages.get(k) !== undefined;
+        if (!hp) pages.put(k, k, 1);
+        const hb = bytes.get(k) !== undefined;
+        if (!hb) bytes.put(k, k, s);
+        if (hp !== hb || bytes.target !== pages.target * s) return false;
+        for (const l of [T1, T2, B1, B2] as const) if (bytes.keysOf(l).join() !== pages.keysOf(l).join()) return false;
+      }
+      return true;
+    }),
+    { seed: SEED, numRuns: 200 },
+  );
+  t.pass('identical hits, lists and p (scaled by s) on 200 random sequences');
 });
