@@ -14,6 +14,7 @@ import { BlockCrashStates, type MediaSectorSink, type WriteAtomicity } from './c
 import { BlockFaults } from './faults.js';
 import { BlockEvent, BlockTrace, TRACE_FORCED, TRACE_THROUGH } from './trace.js';
 import { PendingWrites, WRITE_FORCED } from './write-cache.js';
+import { UnitUndoLog } from '../pcm/undo-log.js';
 
 /** Write flag: Force Unit Access — durable when the write completes (Linux REQ_FUA). */
 export const REQ_FUA = 1;
@@ -70,11 +71,8 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
   private readonly durable: Uint8Array;
   private readonly pending = new PendingWrites();
 
-  private ckptActive = false;
-  private ckptBitmap: Uint8Array | null = null;
-  private ckptSectors = new Float64Array(64);
-  private ckptSaved: Uint8Array;
-  private ckptTop = 0;
+  /** Checkpoint: before-images of both arrays, per sector, taken on a sector's first write after checkpoint(). */
+  private readonly undo: UnitUndoLog;
   private readonly logSectors = (sector: number, n: number): void => this.logRange(sector, n);
 
   constructor(opts: BlockDeviceOptions) {
@@ -91,7 +89,7 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
     this.profile = opts.profile ?? OSV_AARCH64_KVM;
     this.visible = new Uint8Array(this.size);
     this.durable = new Uint8Array(this.size);
-    this.ckptSaved = new Uint8Array(64 * 2 * ss);
+    this.undo = new UnitUndoLog(sectors, ss);
     if (opts.image !== undefined) {
       if (opts.image.length !== this.size) throw fsErr('EINVAL', 'block');
       this.visible.set(opts.image);
@@ -167,7 +165,7 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
   flush(): void {
     this.clock.now += this.profile.block.flushNs;
     this.counters.values.flushes++;
-    this.pending.applyAll(this.durable, this.sectorSize, this.ckptActive ? this.logSectors : null);
+    this.pending.applyAll(this.durable, this.sectorSize, this.undo.active ? this.logSectors : null);
     if (this.trace !== null) this.trace.push(BlockEvent.Flush, 0, 0, 0, null, 0);
   }
 
@@ -207,7 +205,7 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
   /** Replace the media with `image` (the device size), empty write cache: a power-on. */
   loadImage(image: Uint8Array): void {
     if (image.length !== this.size) throw fsErr('EINVAL', 'block-load');
-    if (this.ckptActive) throw fsErr('EBUSY', 'block-load');
+    if (this.undo.active) throw fsErr('EBUSY', 'block-load');
     this.visible.set(image);
     this.durable.set(image);
     this.pending.clear();
@@ -267,7 +265,7 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
   // ---- tracing ----
 
   startTrace(): BlockTrace {
-    if (this.ckptActive) throw fsErr('EBUSY', 'block-trace');
+    if (this.undo.active) throw fsErr('EBUSY', 'block-trace');
     this.trace = new BlockTrace(this.durable.slice(), this.pending.clone(), this.sectorSize);
     return this.trace;
   }
@@ -291,24 +289,14 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
    * afterwards saves it; statistics and faults are not rolled back.
    */
   checkpoint(): void {
-    if (this.ckptActive || this.trace !== null || this.pending.count !== 0) throw fsErr('EBUSY', 'block-checkpoint');
-    if (this.ckptBitmap === null) this.ckptBitmap = new Uint8Array(this.sectors);
-    this.ckptTop = 0;
-    this.ckptActive = true;
+    if (this.undo.active || this.trace !== null || this.pending.count !== 0) throw fsErr('EBUSY', 'block-checkpoint');
+    this.undo.begin();
   }
 
   rollback(): void {
-    if (!this.ckptActive) throw fsErr('EINVAL', 'block-rollback');
-    const ss = this.sectorSize, bm = this.ckptBitmap!;
-    for (let t = 0; t < this.ckptTop; t++) {
-      const s = this.ckptSectors[t]!, from = t * 2 * ss, pos = s * ss;
-      this.visible.set(this.ckptSaved.subarray(from, from + ss), pos);
-      this.durable.set(this.ckptSaved.subarray(from + ss, from + 2 * ss), pos);
-      bm[s] = 0;
-    }
-    this.ckptTop = 0;
+    if (!this.undo.active) throw fsErr('EINVAL', 'block-rollback');
+    this.undo.rollback(this.visible, this.durable);
     this.pending.clear();
-    this.ckptActive = false;
   }
 
   // ---- internals ----
@@ -329,24 +317,6 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
   }
 
   private logRange(sector: number, n: number): void {
-    if (!this.ckptActive) return;
-    const bm = this.ckptBitmap!, ss = this.sectorSize;
-    for (let s = sector; s < sector + n; s++) {
-      if (bm[s] === 1) continue;
-      bm[s] = 1;
-      const t = this.ckptTop++;
-      if (t === this.ckptSectors.length) {
-        const l = new Float64Array(t * 2);
-        l.set(this.ckptSectors);
-        this.ckptSectors = l;
-        const d = new Uint8Array(t * 4 * ss);
-        d.set(this.ckptSaved);
-        this.ckptSaved = d;
-      }
-      this.ckptSectors[t] = s;
-      const pos = s * ss, to = t * 2 * ss;
-      this.ckptSaved.set(this.visible.subarray(pos, pos + ss), to);
-      this.ckptSaved.set(this.durable.subarray(pos, pos + ss), to + ss);
-    }
+    if (this.undo.active) this.undo.log(sector, n, this.visible, this.durable);
   }
 }

@@ -1,7 +1,7 @@
 // The PCM device and its crash machinery, for `vfsim` and `vfsim/hw`.
 
 export { PcmDevice, PCM_DEFAULT_BASE } from './pcm.js';
-export type { PcmOptions, PcmCounter, PowerFailChoice } from './pcm.js';
+export type { PcmOptions, PcmCounter, PowerFailChoice, PersistentMemory } from './pcm.js';
 export { CpuCache } from './cache.js';
 export type { CpuCacheOptions } from './cache.js';
 export { PcmCrashStates, PcmCrashReplayer } from './crash.js';

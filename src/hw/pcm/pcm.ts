@@ -7,7 +7,6 @@
 
 import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
-import { invariant } from '../../sim/assert.js';
 import { OSV_AARCH64_KVM, type CostProfile } from '../../sim/profile.js';
 import { Prng } from '../../sim/prng.js';
 import { fsErr } from '../../../vfs/errno.js';
@@ -17,6 +16,7 @@ import { PcmCrashStates, type MediaWordSink } from './crash.js';
 import { PendingPieces, PIECE_NT } from './pending.js';
 import { PcmEvent, PcmTrace } from './trace.js';
 import { LINE_BYTES, PcmWear, XPLINE_BYTES } from './wear.js';
+import { UnitUndoLog } from './undo-log.js';
 
 /**
  * Default physical base: 4 GiB, above RAM at 0x4000_0000 (QEMU `virt`) for RAM sizes up to 3 GiB;
@@ -50,10 +50,33 @@ const PCM_COUNTERS = [
 ] as const;
 export type PcmCounter = (typeof PCM_COUNTERS)[number];
 
+/**
+ * What a persistent-memory filesystem needs of its device (pcmfs), at device offsets: loads, stores,
+ * bulk copies, DC CVAP and DSB. PcmDevice implements it; a user's own device model can too.
+ */
+export interface PersistentMemory {
+  readonly size: number;
+  load8(off: number): number;
+  load16(off: number): number;
+  load32(off: number): number;
+  load64(off: number): bigint;
+  store8(off: number, v: number): void;
+  store16(off: number, v: number): void;
+  store32(off: number, v: number): void;
+  store64(off: number, v: bigint): void;
+  read(off: number, dst: Uint8Array, dstOff?: number, len?: number): void;
+  write(off: number, src: Uint8Array, srcOff?: number, len?: number): void;
+  ntWrite(off: number, src: Uint8Array, srcOff?: number, len?: number): void;
+  ntStore64(off: number, v: bigint): void;
+  flush(off: number): void;
+  flushRange(off: number, len: number): void;
+  fence(): void;
+}
+
 /** Options of powerFail(): which pending pieces survive. */
 export type PowerFailChoice = { readonly keep: Uint8Array } | { readonly seed: number; readonly p?: number };
 
-export class PcmDevice implements MediaWordSink {
+export class PcmDevice implements PersistentMemory, MediaWordSink {
   readonly size: number;
   readonly base: Paddr;
   readonly clock: Clock;
@@ -77,12 +100,8 @@ export class PcmDevice implements MediaWordSink {
   /** Write-backs or streaming stores issued since the last fence. */
   private writesOutstanding = false;
 
-  // Checkpoint: per-line undo log of both images, taken on a line's first write after checkpoint().
-  private ckptActive = false;
-  private ckptBitmap: Uint8Array | null = null;
-  private ckptLines = new Int32Array(64);
-  private ckptSaved = new Uint8Array(64 * 2 * LINE_BYTES);
-  private ckptTop = 0;
+  /** Checkpoint: before-images of both arrays, per line, taken on a line's first write after checkpoint(). */
+  private readonly undo: UnitUndoLog;
   private readonly logWord = (word: number): void => this.logLine(word >>> 3);
 
   constructor(opts: PcmOptions) {
@@ -102,6 +121,7 @@ export class PcmDevice implements MediaWordSink {
     this.durable = new Uint8Array(bytes);
     this.durable32 = new Uint32Array(this.durable.buffer);
     this.pending = new PendingPieces(bytes >>> LINE_SHIFT);
+    this.undo = new UnitUndoLog(bytes >>> LINE_SHIFT, LINE_BYTES);
     if (opts.image !== undefined) {
       if (opts.image.length !== bytes) throw fsErr('EINVAL', 'pcm');
       this.visible.set(opts.image);
@@ -265,7 +285,7 @@ export class PcmDevice implements MediaWordSink {
 
   /** DSB: every flushed line and non-temporal store is durable once it completes. */
   fence(): void {
-    this.pending.settle(this.durable32, true, this.ckptActive ? this.logWord : null);
+    this.pending.settle(this.durable32, true, this.undo.active ? this.logWord : null);
     this.wear.drain();
     this.counters.values.fences++;
     // The DSB waits for the outstanding write-backs to reach the persistence domain.
@@ -318,7 +338,7 @@ export class PcmDevice implements MediaWordSink {
   /** Replace the media with `image` (same size), empty cache, nothing pending: a power-on. */
   loadImage(image: Uint8Array): void {
     if (image.length !== this.size) throw fsErr('EINVAL', 'pcm-load');
-    if (this.ckptActive) throw fsErr('EBUSY', 'pcm-load');
+    if (this.undo.active) throw fsErr('EBUSY', 'pcm-load');
     this.visible.set(image);
     this.durable.set(image);
     this.pending.clear();
@@ -341,7 +361,7 @@ export class PcmDevice implements MediaWordSink {
 
   /** Start recording stores, flushes, evictions and fences. */
   startTrace(): PcmTrace {
-    if (this.ckptActive) throw fsErr('EBUSY', 'pcm-trace');
+    if (this.undo.active) throw fsErr('EBUSY', 'pcm-trace');
     this.settleEvictions();
     this.trace = new PcmTrace(this.durable.slice(), this.pending.clone());
     return this.trace;
@@ -367,30 +387,21 @@ export class PcmDevice implements MediaWordSink {
    * wear) are not rolled back.
    */
   checkpoint(): void {
-    if (this.ckptActive || this.trace !== null) throw fsErr('EBUSY', 'pcm-checkpoint');
+    if (this.undo.active || this.trace !== null) throw fsErr('EBUSY', 'pcm-checkpoint');
     this.settleEvictions();
     // Rollback empties the cache, so a store still in flight at the checkpoint could never be flushed.
     if (this.pending.count !== 0) throw fsErr('EBUSY', 'pcm-checkpoint');
-    if (this.ckptBitmap === null) this.ckptBitmap = new Uint8Array(this.size >>> LINE_SHIFT);
-    this.ckptTop = 0;
-    this.ckptActive = true;
+    this.undo.begin();
   }
 
   /** Restore the contents at checkpoint(), with an empty cache (as after a power cycle). */
   rollback(): void {
-    if (!this.ckptActive) throw fsErr('EINVAL', 'pcm-rollback');
-    const bm = this.ckptBitmap!, saved = this.ckptSaved;
-    for (let t = 0; t < this.ckptTop; t++) {
-      const line = this.ckptLines[t]!, off = line << LINE_SHIFT, s = t * 2 * LINE_BYTES;
-      this.visible.set(saved.subarray(s, s + LINE_BYTES), off);
-      this.durable.set(saved.subarray(s + LINE_BYTES, s + 2 * LINE_BYTES), off);
-      bm[line] = 0;
-    }
-    this.ckptTop = 0;
+    if (!this.undo.active) throw fsErr('EINVAL', 'pcm-rollback');
+    this.undo.rollback(this.visible, this.durable);
     this.pending.clear();
-    this.ckptActive = false;
     this.cache.invalidateAll();
     this.lastMissLine = -2;
+    this.writesOutstanding = false;
   }
 
   // ---- internals ----
@@ -498,33 +509,16 @@ export class PcmDevice implements MediaWordSink {
   }
 
   private settleEvictions(): void {
-    this.pending.settle(this.durable32, false, this.ckptActive ? this.logWord : null);
+    this.pending.settle(this.durable32, false, this.undo.active ? this.logWord : null);
   }
 
   private logRange(off: number, len: number): void {
-    if (!this.ckptActive || len === 0) return;
-    const last = (off + len - 1) >>> LINE_SHIFT;
-    for (let line = off >>> LINE_SHIFT; line <= last; line++) this.logLine(line);
+    if (!this.undo.active || len === 0) return;
+    const first = off >>> LINE_SHIFT;
+    this.undo.log(first, ((off + len - 1) >>> LINE_SHIFT) - first + 1, this.visible, this.durable);
   }
 
   private logLine(line: number): void {
-    if (!this.ckptActive) return;
-    const bm = this.ckptBitmap!;
-    if (bm[line] === 1) return;
-    bm[line] = 1;
-    const t = this.ckptTop++;
-    if (t === this.ckptLines.length) {
-      const l = new Int32Array(t * 2);
-      l.set(this.ckptLines);
-      this.ckptLines = l;
-      const s = new Uint8Array(t * 4 * LINE_BYTES);
-      s.set(this.ckptSaved);
-      this.ckptSaved = s;
-    }
-    this.ckptLines[t] = line;
-    const off = line << LINE_SHIFT, s = t * 2 * LINE_BYTES;
-    this.ckptSaved.set(this.visible.subarray(off, off + LINE_BYTES), s);
-    this.ckptSaved.set(this.durable.subarray(off, off + LINE_BYTES), s + LINE_BYTES);
-    invariant(this.ckptTop <= bm.length, 'checkpoint log holds each line once');
+    if (this.undo.active) this.undo.log(line, 1, this.visible, this.durable);
   }
 }
