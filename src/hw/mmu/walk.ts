@@ -102,35 +102,32 @@ export class Walker {
     const gs = p.granuleShift, stride = p.stride, oaLimit = POW2[g.oaBits]!;
     const addrMask = ~((1 << gs) - 1); // descriptor address bits [31:gs] of the low word
     const buf = this.buf, mem = this.mem, view = this.ramView, ramBase = this.ramBase, ramEnd = this.ramEnd;
-    let level = p.startLevel, base = p.base, tableHi = 0;
+    let level = p.startLevel, base = p.base, tableHi = 0, reads = 0;
     for (;;) {
       const lsb = gs + stride * (3 - level);
       const bits = level === p.startLevel ? p.startBits : stride;
       const idx = (lsb >= 32 ? vaHi >>> (lsb - 32) : (vaLo >>> lsb) | (vaHi << (32 - lsb))) & ((1 << bits) - 1);
       const descPa = base + idx * 8;
-      r.reads++;
+      reads++;
       let lo: number, hi: number;
       if (view !== null) {
         const off = descPa - ramBase;
-        if (off < 0 || off > ramEnd) return fault(r, FaultKind.ExternalOnWalk, level);
+        if (off < 0 || off > ramEnd) return faultAt(r, FaultKind.ExternalOnWalk, level, reads, descPa, 0, 0);
         lo = view.getUint32(off, true);
         hi = view.getUint32(off + 4, true);
       } else {
-        if (!mem.read64(descPa, buf)) return fault(r, FaultKind.ExternalOnWalk, level);
+        if (!mem.read64(descPa, buf)) return faultAt(r, FaultKind.ExternalOnWalk, level, reads, descPa, 0, 0);
         lo = buf[0]!;
         hi = buf[1]!;
       }
-      r.descPa = descPa;
-      r.descLo = lo;
-      r.descHi = hi;
-      if ((lo & D_VALID) === 0) return fault(r, FaultKind.Translation, level);
+      if ((lo & D_VALID) === 0) return faultAt(r, FaultKind.Translation, level, reads, descPa, lo, hi);
       const isTableOrPage = (lo & D_TYPE) !== 0;
       if (level === 3 ? !isTableOrPage : !isTableOrPage && !blockAllowed(gs, level)) {
-        return fault(r, FaultKind.Translation, level); // reserved encoding, or a block where none may be
+        return faultAt(r, FaultKind.Translation, level, reads, descPa, lo, hi); // reserved, or a block where none may be
       }
       const oaHi = (hi & 0xffff) * 4294967296;
       const oa = oaHi + ((lo & addrMask) >>> 0); // bits [47:gs], as descAddress() reads them
-      if (oa >= oaLimit) return fault(r, FaultKind.AddressSize, level);
+      if (oa >= oaLimit) return faultAt(r, FaultKind.AddressSize, level, reads, descPa, lo, hi);
       if (level < 3 && isTableOrPage) {
         tableHi |= hi; // APTable/UXNTable/PXNTable accumulate: each only ever restricts
         base = oa;
@@ -139,6 +136,10 @@ export class Walker {
       }
       // Leaf: a block (levels 1-2) or a page (level 3).
       r.level = level;
+      r.reads = reads;
+      r.descPa = descPa;
+      r.descLo = lo;
+      r.descHi = hi;
       let newLo = lo;
       if ((lo & D_AF) === 0) {
         if (!g.ha) return fault(r, FaultKind.AccessFlag, level);
@@ -214,6 +215,16 @@ export class Walker {
     r.perms = P_ALL;
     r.dbm = false;
   }
+}
+
+/** A fault found at a descriptor: the walk's bookkeeping is stored with it. */
+function faultAt(r: WalkResult, kind: FaultKind, level: number, reads: number, descPa: number, lo: number, hi: number): void {
+  r.fault = kind;
+  r.level = level;
+  r.reads = reads;
+  r.descPa = descPa;
+  r.descLo = lo;
+  r.descHi = hi;
 }
 
 function fault(r: WalkResult, kind: FaultKind, level: number): void {
