@@ -30,7 +30,7 @@ import type { Pager, PageBudget } from './pager.js';
 
 export type { PageIndex } from './page-tree.js';
 
-/** Returned by `read`/`write`/`findOrCreatePage` callers' paths when no frame could be had and nothing was copied. */
+/** What `read` and `write` return when a frame was needed, none could be had, and nothing was copied. */
 export const NO_SPACE = -1;
 
 // Per-page flags (Linux include/linux/page-flags.h names).
