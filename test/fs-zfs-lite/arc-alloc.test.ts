@@ -29,7 +29,9 @@ t.test('ARC hits do not allocate', async (t) => {
   const grown = process.memoryUsage().heapUsed - before;
   await settle();
   t.equal(gcs, 0, 'no garbage collection during 5M hits');
-  t.ok(grown < 256 * 1024, `heap grew ${grown} bytes over 5M hits (< 256 KiB; 16 B a hit would be 80 MB)`);
+  // Under 1 byte a hit (JIT and coverage bookkeeping account for the little there is); the smallest
+  // heap object is 12+ bytes, so any per-hit allocation would show as 60 MB or more.
+  t.ok(grown < 4 * 1024 * 1024, `heap grew ${grown} bytes over 5M hits (< 4 MiB)`);
   // Control: the method sees allocation when there is some.
   const keep: object[] = [];
   gcs = 0;
