@@ -252,3 +252,25 @@ t.test('table descriptors are encoded where the manual puts the bits (D8.3.1)', 
   t.equal(plo >>> 0, (0x1000 | 3 | (4 << 2) | (1 << 6) | (3 << 8) | (1 << 10) | (1 << 11)) >>> 0);
   t.equal(phi, 0x40 | (1 << 19) | (1 << 20) | (1 << 21) | (1 << 22));
 });
+
+t.test('fault priority: Access flag before Permission; Translation before Address size at one level (fault.ts order)', async (t) => {
+  const m = machine({ tcr: { IPS: 2 } });
+  // AF=0 on an EL1-only page read from EL0: both an Access flag and a Permission fault apply.
+  m.t0.map(0x1000, 0x4000_0000, 4096, { af: false, ap: AP_RW_EL1 });
+  t.equal(ok(at(m.mmu, 'S1E0R', 0x1000n)).fst, fst(FaultKind.AccessFlag, 3));
+  // A reserved level 3 encoding whose address is also beyond the OA size: Translation wins.
+  const leaf = m.t0.leaf(0x1000)!;
+  m.t0.phys.write64(leaf.descPa, ...encodeLeaf(2 ** 41, 1));
+  t.equal(ok(at(m.mmu, 'S1E1R', 0x1000n)).fst, fst(FaultKind.Translation, 3));
+  // A bad TTBR base and an out-of-range VA: the VA check comes first (both level 0).
+  m.mmu.setRegs({ TTBR0_EL1: 1n << 45n });
+  t.equal(ok(at(m.mmu, 'S1E1R', 0x0001_0000_0000_0000n)).fst, fst(FaultKind.Translation, 0));
+  t.equal(ok(at(m.mmu, 'S1E1R', 0x1000n)).fst, fst(FaultKind.AddressSize, 0));
+});
+
+t.test('TTBR: CnP (bit 0) and base bits below the table size are ignored (RES0, treated as zero)', async (t) => {
+  const m = machine();
+  m.t0.map(0x1000, 0x4010_0000, 4096);
+  m.mmu.setRegs({ TTBR0_EL1: BigInt(m.t0.root) | 0xff9n });
+  t.equal(ok(at(m.mmu, 'S1E1R', 0x1000n)).pa, 0x4010_0000n);
+});
