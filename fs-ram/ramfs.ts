@@ -73,9 +73,13 @@ export class RamFs implements Backend {
 
   constructor(opts: RamFsOptions = {}) {
     const clock = opts.clock ?? new Clock();
+    if (opts.sizeLimit !== undefined && !(opts.sizeLimit >= 0)) throw new RangeError(`RamFs sizeLimit must be >= 0, got ${opts.sizeLimit}`);
+    if (opts.maxInodes !== undefined && !(Number.isInteger(opts.maxInodes) && opts.maxInodes >= 1)) {
+      throw new RangeError(`RamFs maxInodes must be a positive integer, got ${opts.maxInodes}`);
+    }
     if (opts.pageCache !== undefined) this.pageCache = opts.pageCache;
     else {
-      invariant(opts.ram !== undefined, 'RamFs is given a ram or a pageCache');
+      if (opts.ram === undefined) throw new TypeError('RamFs needs { ram } or { pageCache }');
       this.pageCache = new PageCache(opts.ram, { clock, ...(opts.profile ? { profile: opts.profile } : {}) });
     }
     this.ram = this.pageCache.ram;
@@ -92,10 +96,17 @@ export class RamFs implements Backend {
       punchHole: true,
       readOnly: false,
     });
-    const t = VIRTUAL_EPOCH_NS + clock.now;
-    const sec = Math.floor(t / 1e9);
+    // Seconds and nanoseconds apart: the epoch in ns (~1.8e18) is past what a double holds exactly.
+    const s = Math.floor(clock.now / 1e9);
     const root = this.newInode(
-      { mode: S_IFDIR | ((opts.rootMode ?? 0o755) & ALLPERMS), uid: opts.rootUid ?? 0, gid: opts.rootGid ?? 0, rdev: 0, timeSec: sec, timeNsec: t - sec * 1e9 },
+      {
+        mode: S_IFDIR | ((opts.rootMode ?? 0o755) & ALLPERMS),
+        uid: opts.rootUid ?? 0,
+        gid: opts.rootGid ?? 0,
+        rdev: 0,
+        timeSec: VIRTUAL_EPOCH_NS / 1e9 + s,
+        timeNsec: Math.floor(clock.now - s * 1e9),
+      },
       2,
     );
     root.entries = new Map();

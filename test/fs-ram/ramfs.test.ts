@@ -12,6 +12,7 @@ import {
 } from '../../vfs/constants.js';
 import { isFsError } from '../../vfs/errno.js';
 import { Ram } from '../../src/hw/ram.js';
+import { Clock, VIRTUAL_EPOCH_NS } from '../../src/sim/clock.js';
 
 const node = (mode: number, rdev = 0): NewNode => ({ mode, uid: 1000, gid: 100, rdev, timeSec: 1_700_000_000, timeNsec: 123 });
 const REG = node(S_IFREG | 0o644);
@@ -512,4 +513,21 @@ t.test('64 KiB granule: pages, blocks and blksize follow the frame size (Arm 64K
   t.equal(ram.usedFrames, 1);
   t.equal(fs.statfs().bsize, 65536);
   t.equal(fs.statfs().blocks, 16);
+});
+
+t.test("root's times come from the virtual clock, exact to the nanosecond (DESIGN.md: virtual time)", async (t) => {
+  const clock = new Clock(5e9 + 123);
+  const fs = createRamFs({ clock });
+  const a = fs.getattr(fs.rootIno);
+  t.equal(a.mtimeSec, VIRTUAL_EPOCH_NS / 1e9 + 5);
+  t.equal(a.mtimeNsec, 123);
+  t.equal(a.birthtimeNsec, 123);
+});
+
+t.test('bad constructor options are a RangeError/TypeError, as Node reports bad arguments', async (t) => {
+  t.throws(() => new RamFs({}), TypeError);
+  t.throws(() => createRamFs({ sizeLimit: -1 }), RangeError);
+  t.throws(() => createRamFs({ sizeLimit: NaN }), RangeError);
+  t.throws(() => createRamFs({ maxInodes: 0 }), RangeError);
+  t.equal(createRamFs({ sizeLimit: 0 }).statfs().blocks, 0, 'a zero limit is a full filesystem');
 });
