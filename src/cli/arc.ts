@@ -3,7 +3,9 @@
 // the paper's traces at its cache sizes and prints the measured ratios beside the published ones
 // (Megiddo & Modha, FAST '03, Tables IV, V, VIII).
 
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { Arc } from '../../fs-zfs-lite/arc.js';
@@ -39,9 +41,20 @@ function progressBar(label: string): { update: (done: number, total: number) => 
   };
 }
 
-/** Where the paper's traces are: --data, then $VFSIM_ARC_TRACES, then ../shared/data/arc from the cwd. */
+/**
+ * Where the paper's traces are: --data, then $VFSIM_ARC_TRACES, then ../shared/data/arc beside the
+ * repository (from the cwd, else from this file's place in dist/src/cli or src/cli).
+ */
 function traceDir(opt: string | undefined): string {
-  return resolve(opt ?? process.env['VFSIM_ARC_TRACES'] ?? join(process.cwd(), '..', 'shared', 'data', 'arc'));
+  const explicit = opt ?? process.env['VFSIM_ARC_TRACES'];
+  if (explicit !== undefined) return resolve(explicit);
+  const fromCwd = join(process.cwd(), '..', 'shared', 'data', 'arc');
+  if (existsSync(fromCwd)) return fromCwd;
+  for (const up of ['../../../../shared/data/arc', '../../../shared/data/arc']) {
+    const p = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return fromCwd;
 }
 
 function parsePages(s: string): number {
