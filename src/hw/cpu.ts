@@ -18,8 +18,10 @@ import type { Ram } from './ram.js';
 export interface MemFault {
   /** ESR_EL1 as the architecture encodes it (EC, IL, ISS with WnR and DFSC/IFSC). */
   esr: number;
-  /** FAR_EL1: the faulting VA (signed number reading). */
+  /** FAR_EL1: the faulting VA (signed number reading; exact below 2^53 in magnitude). */
   far: number;
+  /** FAR_EL1 exactly, as a 64-bit value (differs from `far` only for VAs beyond ±2^53). */
+  farBig: bigint;
   kind: FaultKind;
   level: number;
   isWrite: boolean;
@@ -331,6 +333,64 @@ export class Cpu {
     return done;
   }
 
+  // ---- full 64-bit VAs: tagged pointers ----
+
+  /**
+   * Load `size` bytes from a 64-bit VA given exactly, for tagged pointers (TCR_EL1.TBIn: the top byte is
+   * ignored by translation) and for VAs no number can hold. With TBI for the VA's half the tag is
+   * stripped (bits [63:56] become copies of bit 55) before the number path runs, so FAR_EL1 reports the
+   * untagged VA (the Arm ARM leaves the tag bits of FAR_EL1 UNKNOWN without FEAT_MTE; this is our choice).
+   * A VA that stays beyond ±2^53 lies in neither TTBR range: it takes the fault a walk gives.
+   */
+  loadTagged(va: bigint, size: 1 | 2 | 4 | 8): bigint {
+    for (let tries = 0; ; tries++) {
+      const n = this.untag(va);
+      if (n !== null) {
+        if (size === 8) return this.load64Big(n);
+        return BigInt(size === 1 ? this.load8(n) : size === 2 ? this.load16(n) : this.load32(n));
+      }
+      if (this.farFault(va, ACC_READ) !== 'retry') return 0n;
+      invariant(tries < MAX_RETRIES, 'the fault handler makes progress (it returned retry without fixing the fault)');
+    }
+  }
+
+  /** Store `size` bytes of `value` at a 64-bit VA given exactly (see loadTagged). */
+  storeTagged(va: bigint, size: 1 | 2 | 4 | 8, value: bigint): void {
+    for (let tries = 0; ; tries++) {
+      const n = this.untag(va);
+      if (n !== null) {
+        const v = BigInt.asUintN(64, value);
+        if (size === 8) this.store64Big(n, v);
+        else if (size === 4) this.store32(n, Number(v & 0xffff_ffffn));
+        else if (size === 2) this.store16(n, Number(v & 0xffffn));
+        else this.store8(n, Number(v & 0xffn));
+        return;
+      }
+      if (this.farFault(va, ACC_WRITE) !== 'retry') return;
+      invariant(tries < MAX_RETRIES, 'the fault handler makes progress (it returned retry without fixing the fault)');
+    }
+  }
+
+  /** The VA as a number after TBI stripping, or null if it does not fit. */
+  private untag(va: bigint): number | null {
+    let v = BigInt.asUintN(64, va);
+    const select = Number((v >> 55n) & 1n);
+    if (this.mmu.regime.r[select]!.tbi) v = select ? v | 0xff00_0000_0000_0000n : v & 0x00ff_ffff_ffff_ffffn;
+    const n = BigInt.asIntN(64, v);
+    return n >= -(1n << 53n) && n < 1n << 53n ? Number(n) : null;
+  }
+
+  /** Fault for a VA beyond the number range: the walk says which fault; the exception reports it exactly. */
+  private farFault(va: bigint, acc: AccessType): 'retry' | FaultSignal {
+    const v = BigInt.asUintN(64, va);
+    const r = this.mmu.doWalk(Number(v >> 32n), Number(v & 0xffff_ffffn), acc, this.elNow, false);
+    invariant(r.fault !== FaultKind.None, 'a VA beyond 2^53 after tag stripping does not translate');
+    const approx = Number(BigInt.asIntN(64, v));
+    const outcome = this.takeException(approx, acc, r.fault, r.level, v);
+    if (outcome !== 'retry' && this.signal === null) this.signal = outcome;
+    return outcome;
+  }
+
   // ---- the slow path ----
 
   /** Into scratch[0..size): true if every byte was read. */
@@ -399,7 +459,7 @@ export class Cpu {
   }
 
   /** Exception entry to EL1: ESR/FAR set, counters and clock charged, the handler run. */
-  private takeException(va: number, acc: AccessType, kind: FaultKind, level: number): 'retry' | FaultSignal {
+  private takeException(va: number, acc: AccessType, kind: FaultKind, level: number, exactFar: bigint | null = null): 'retry' | FaultSignal {
     const isWrite = acc === ACC_WRITE, isExec = acc === ACC_EXEC;
     const esr = encodeEsr(kind, level, isWrite, isExec, this.elNow);
     this.ESR_EL1 = esr;
@@ -413,6 +473,6 @@ export class Cpu {
       const signal = kind === FaultKind.External ? 'SIGBUS' : 'SIGSEGV';
       return { signal, addr: va };
     }
-    return h({ esr, far: va, kind, level, isWrite, isExec, el: this.elNow });
+    return h({ esr, far: va, farBig: exactFar ?? BigInt.asUintN(64, BigInt(va)), kind, level, isWrite, isExec, el: this.elNow });
   }
 }

@@ -184,3 +184,19 @@ t.test('counters and virtual time: TLB hit, 4 descriptor fetches per level-0 wal
   const snap = m.mmu.counters.snapshot();
   t.equal(snap.walks, 2);
 });
+
+t.test('tagged pointers through the CPU: TBI0 ignores the top byte; without TBI the VA faults, FAR exact (D8.1.x "Address tagging")', async (t) => {
+  const m = machine({ tcr: { TBI0: 1 } });
+  m.t0.map(0x10000, m.frame(), 4096);
+  m.cpu.storeTagged(0x5a00_0000_0001_0008n, 8, 0xfeed_face_cafe_beefn);
+  t.equal(m.cpu.load64Big(0x10008), 0xfeed_face_cafe_beefn, 'the tagged store hit the untagged page');
+  t.equal(m.cpu.loadTagged(0xa500_0000_0001_0008n, 4), 0xcafe_beefn);
+  const n = machine(); // TBI0 = 0
+  n.t0.map(0x10000, n.frame(), 4096);
+  const faults: bigint[] = [];
+  n.cpu.setFaultHandler((f) => { faults.push(f.farBig); return { signal: 'SIGSEGV', addr: f.far }; });
+  t.equal(n.cpu.loadTagged(0x5a00_0000_0001_0008n, 8), 0n);
+  t.same(faults, [0x5a00_0000_0001_0008n], 'FAR reports the full VA');
+  t.equal(n.cpu.ESR_EL1 & 0x3f, 0x04, 'a level 0 translation fault: outside both VA ranges');
+  t.equal(n.cpu.takeSignal()?.signal, 'SIGSEGV');
+});
