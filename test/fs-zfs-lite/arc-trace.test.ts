@@ -4,7 +4,7 @@
 // The full tables take minutes: `vfsim arc paper` (see the report/README), not run here.
 import t from 'tap';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,4 +149,21 @@ t.test('vfsim arc replay --p-every samples p over time (ARC counters, paper Sec.
   for (const p of j.pHistory) t.ok(p >= 0 && p <= 10, `0 ≤ p = ${p} ≤ c`);
   t.match(await cli(['replay', f, '--cache-pages', '10', '--p-every', '50']), /p \(target \|T1\|, pages\) every 50 requests: min/);
   await t.rejects(cli(['replay', f, '--cache-pages', '10', '--p-every', '-1']), { code: 'EINVAL' });
+});
+
+t.test('vfsim arc paper prints the published rows beside the measured ones (table and --json)', async (t) => {
+  // A stand-in OLTP trace (plain text under the .zst name: the reader goes by the magic number).
+  const dir = join(tmp, 'paper');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'OLTP.lis.zst'), '1 1 0 0\n2 1 0 0\n1 1 0 0\n');
+  const j = JSON.parse(await cli(['paper', '--trace', 'OLTP', '--data', dir, '--json']));
+  t.match(j.source, /Megiddo and D\. S\. Modha/);
+  t.equal(j.rows.length, 5, 'Table IV has five OLTP sizes');
+  t.match(j.rows[0], { trace: 'OLTP', c: 1000, lru: 32.83, arc: 38.93, requests: 3 });
+  t.ok(Math.abs(j.rows[0].lruMeasured - 100 / 3) < 1e-9, 'one hit in three requests');
+  const table = await cli(['paper', '--trace', 'OLTP', '--data', dir]);
+  t.match(table, /^trace\s+c\s+table\s+LRU paper\s+LRU ours\s+Δ\s+ARC paper\s+ARC ours\s+Δ\n/);
+  t.match(table, /OLTP\s+15000\s+IV\s+64\.63\s+33\.33/);
+  await t.rejects(cli(['paper', '--trace', 'P99', '--data', dir]), { code: 'EINVAL' });
+  await t.rejects(cli(['paper', '--trace', 'P2', '--data', dir]), { code: 'ENOENT' });
 });
