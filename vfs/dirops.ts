@@ -125,6 +125,7 @@ export function rmdir(p: Process, path: string): void {
   const dv = dir.vnode;
   dv.mnt.backend.rmdir(dv.ino, c.name);
   dDrop(c);
+  p.vfs.nsGen++;
   touchMC(p.vfs.now(), dv);
   p.vfs.nameGone(c.vnode);
 }
@@ -144,6 +145,7 @@ export function unlink(p: Process, path: string): void {
   const v = c.vnode;
   dv.mnt.backend.unlink(dv.ino, c.name);
   dDrop(c);
+  p.vfs.nsGen++;
   const now = p.vfs.now();
   touchMC(now, dv);
   touchC(now, v);

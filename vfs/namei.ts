@@ -303,10 +303,53 @@ export function followLast(ctx: WalkCtx, nd: Nameidata, link: Dentry): void {
   nd.trailing = trailing;
 }
 
+/**
+ * A resolved absolute path, remembered by the caller's own string (OSv's namei fast path: one probe of
+ * a hash keyed by the whole path before walking). Valid while nothing that can change a successful
+ * resolution has happened (`Vfs.nsGen`: unlink, rmdir, rename, mount, umount, chmod, chown) and for the
+ * same credentials. Creating names never invalidates: only successful resolutions are remembered.
+ * It is a simulator-speed device only: a hit charges the virtual clock what the walk charged.
+ */
+export class PathCacheEntry {
+  gen = 0;
+  cred: Cred | null = null;
+  dentry: Dentry | null = null;
+  /** Virtual ns the walk charged (kernel.lookupComponentNs per component). */
+  charge = 0;
+}
+
+/** Cap on remembered paths per cache (cleared when reached; a cache, not a store). */
+const PATH_CACHE_MAX = 1 << 16;
+
 /** Resolve a whole path (namei / filename_lookup). */
 export function resolve(ctx: WalkCtx, nd: Nameidata, path: string, follow: boolean): Dentry {
+  const vfs = ctx.vfs;
+  const absolute = typeof path === 'string' && path.charCodeAt(0) === SLASH;
+  const cache = follow ? vfs.pathCacheFollow : vfs.pathCacheNofollow;
+  const cred = ctx.cred;
+  let e: PathCacheEntry | undefined;
+  if (absolute) {
+    e = cache.get(path);
+    if (e !== undefined && e.gen === vfs.nsGen && (e.cred === cred || (cred.uid === 0 && e.cred!.uid === 0))) {
+      vfs.clock.now += e.charge;
+      return e.dentry!;
+    }
+  }
+  const t0 = vfs.clock.now;
   pathWalk(ctx, nd, path);
-  return finish(ctx, nd, follow);
+  const d = finish(ctx, nd, follow);
+  if (absolute) {
+    if (e === undefined) {
+      if (cache.size >= PATH_CACHE_MAX) cache.clear();
+      e = new PathCacheEntry();
+      cache.set(path, e);
+    }
+    e.gen = vfs.nsGen;
+    e.cred = cred;
+    e.dentry = d;
+    e.charge = vfs.clock.now - t0;
+  }
+  return d;
 }
 
 /** The absolute path of a directory or file dentry as seen from the process root (d_path). */

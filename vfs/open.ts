@@ -20,7 +20,7 @@ import {
 import { dAdd, type Dentry } from './dcache.js';
 import { OpenFile } from './file.js';
 import { FifoBuffer } from './fifo.js';
-import { finish, followLast, LAST_NORM, lookupHere, pathWalk } from './namei.js';
+import { followLast, LAST_NORM, lookupHere, pathWalk, resolve } from './namei.js';
 import { inGroup, MAY_EXEC, MAY_READ, MAY_WRITE, mayAccess, ownerOrRoot } from './perm.js';
 import { checkMode, truncateV } from './attr.js';
 import { touchMC } from './times.js';
@@ -71,15 +71,11 @@ export function openPath(p: Process, path: string, flags: number, mode: number):
   if (pathOnly) flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
   const vfs = p.vfs;
   const nd = p.nd;
-  pathWalk(p, nd, path);
   let created = false;
   let d: Dentry;
-  for (;;) {
-    if ((flags & O_CREAT) === 0 || nd.type !== LAST_NORM) {
-      if ((flags & O_CREAT) !== 0) throw fsErr('EISDIR');
-      d = finish(p, nd, (flags & O_NOFOLLOW) === 0);
-      break;
-    }
+  if ((flags & O_CREAT) === 0) d = resolve(p, nd, path, (flags & O_NOFOLLOW) === 0);
+  else for (pathWalk(p, nd, path); ;) {
+    if (nd.type !== LAST_NORM) throw fsErr('EISDIR');
     if (nd.mustDir) throw fsErr('EISDIR');
     const dir = nd.dir;
     let c = lookupHere(p, dir, nd.path, nd.start, nd.end, nd.hash);

@@ -229,6 +229,7 @@ export class Process implements Syscalls, WalkCtx {
       const f = this.fds.get(fd);
       if (f.pathOnly) throw fsErr('EBADF');
       chmodV(this.cred, f.vnode, mode, this.vfs.now());
+      this.vfs.nsGen++;
     } catch (e) {
       fail(e, 'fchmod');
     }
@@ -240,6 +241,7 @@ export class Process implements Syscalls, WalkCtx {
       const f = this.fds.get(fd);
       if (f.pathOnly) throw fsErr('EBADF');
       chownV(this.cred, f.vnode, uid, gid, this.vfs.now());
+      this.vfs.nsGen++;
     } catch (e) {
       fail(e, 'fchown');
     }
@@ -395,6 +397,7 @@ export class Process implements Syscalls, WalkCtx {
     this.vfs.tick();
     try {
       chmodV(this.cred, resolve(this, this.nd, path, true).vnode, mode, this.vfs.now());
+      this.vfs.nsGen++;
     } catch (e) {
       fail(e, 'chmod', path);
     }
@@ -404,6 +407,7 @@ export class Process implements Syscalls, WalkCtx {
     this.vfs.tick();
     try {
       chownV(this.cred, resolve(this, this.nd, path, true).vnode, uid, gid, this.vfs.now());
+      this.vfs.nsGen++;
     } catch (e) {
       fail(e, 'chown', path);
     }
@@ -413,6 +417,7 @@ export class Process implements Syscalls, WalkCtx {
     this.vfs.tick();
     try {
       chownV(this.cred, resolve(this, this.nd, path, false).vnode, uid, gid, this.vfs.now());
+      this.vfs.nsGen++;
     } catch (e) {
       fail(e, 'lchown', path);
     }

@@ -78,6 +78,7 @@ export function rename(p: Process, oldPath: string, newPath: string, flags: numb
   const nv = newDir.vnode;
   const newName = dst !== null ? dst.name : n.name();
   ov.mnt.backend.rename(ov.ino, src.name, nv.ino, newName, flags);
+  p.vfs.nsGen++;
   if (exchange) dExchange(src, dst!);
   else {
     if (dst !== null) dDrop(dst);

@@ -16,6 +16,7 @@ import { Vnode } from './vnode.js';
 import { Now, stamp } from './times.js';
 import { S_IFDIR } from './constants.js';
 import { Process } from './process.js';
+import type { PathCacheEntry } from './namei.js';
 import type { ProcessOptions } from './syscalls.js';
 
 export interface VfsOptions {
@@ -39,6 +40,14 @@ export class Vfs {
   readonly mounts: Mount[] = [];
   /** The time of the current call (refreshed by `now()`). */
   readonly time = new Now();
+  /**
+   * Bumped by every call that can change how an existing path resolves (unlink, rmdir, rename, mount,
+   * umount, chmod, chown): it invalidates the path caches below.
+   */
+  nsGen = 0;
+  /** Absolute paths resolved following / not following a final symlink (vfs/namei.ts resolve). */
+  readonly pathCacheFollow = new Map<string, PathCacheEntry>();
+  readonly pathCacheNofollow = new Map<string, PathCacheEntry>();
   private nextDev = 1;
   private defaultProc: Process | null = null;
 
@@ -119,6 +128,7 @@ export class Vfs {
     const v = this.vget(mnt, backend.rootIno);
     invariant(v.type === S_IFDIR, 'a backend root is a directory');
     mnt.root = new Dentry('/', 0, null, v);
+    this.nsGen++;
     if (covered !== null) {
       covered.mounted = mnt;
       parent!.submounts++;
@@ -130,6 +140,7 @@ export class Vfs {
   /** Remove a mount (the caller has checked it is not busy). */
   detach(mnt: Mount): void {
     invariant(mnt.opens === 0 && mnt.submounts === 0 && mnt.covered !== null, 'detach of a busy mount');
+    this.nsGen++;
     mnt.covered.mounted = null;
     mnt.parent!.submounts--;
     this.mounts.splice(this.mounts.indexOf(mnt), 1);

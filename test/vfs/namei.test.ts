@@ -218,3 +218,38 @@ t.test('the dentry cache follows renames and removals (no stale names)', async (
   p.rmdir("/y/b/../b");
   errno(t, () => p.stat("/y/b"), "ENOENT", "rmdir through .. works");
 });
+
+t.test('remembered paths never outlive what made them true (path cache invalidation)', async (t) => {
+  const { vfs, p } = setup();
+  p.mkdir('/a', 0o755);
+  put(p, '/a/f', 'x');
+  const u = user(vfs, 1000);
+  t.equal(u.stat('/a/f').size, 1, 'resolved once');
+  t.equal(u.stat('/a/f').size, 1, 'and again (cached)');
+  p.chmod('/a', 0o700);
+  errno(t, () => u.stat('/a/f'), 'EACCES', 'chmod of a directory on the path');
+  p.chmod('/a', 0o755);
+  t.equal(u.stat('/a/f').size, 1);
+  p.chown('/a', 5, 5);
+  p.chmod('/a', 0o700);
+  errno(t, () => u.stat('/a/f'), 'EACCES', 'after chown+chmod');
+  t.equal(p.stat('/a/f').size, 1, 'root still resolves');
+  p.unlink('/a/f');
+  errno(t, () => p.stat('/a/f'), 'ENOENT', 'after unlink');
+  p.mkdir('/m', 0o755);
+  put(p, '/m/under', 'u');
+  t.equal(get(p, '/m/under'), 'u');
+  p.mount('/m', ramfs());
+  errno(t, () => p.stat('/m/under'), 'ENOENT', 'after mount');
+  put(p, '/m/over', 'o');
+  t.ok(p.stat('/m/over'));
+  p.umount('/m');
+  errno(t, () => p.stat('/m/over'), 'ENOENT', 'after umount');
+  t.equal(get(p, '/m/under'), 'u');
+  p.symlink('/m', '/l');
+  t.equal(p.stat('/l/under').size, 1);
+  p.rename('/m', '/n');
+  errno(t, () => p.stat('/l/under'), 'ENOENT', 'after rename of a directory a link points into');
+  p.rmdir('/a');
+  errno(t, () => p.stat('/a'), 'ENOENT', 'after rmdir');
+});
