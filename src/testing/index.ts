@@ -1,0 +1,31 @@
+// vfsim/testing: the property-testing kit. A reference model of a POSIX tree, the operation vocabulary
+// with fast-check arbitraries, a differential runner against Linux (node:fs on tmpfs), and an
+// interpreter of pjdfstest's command language with a runner for its scripts. Point any of them at your
+// own backend: mount it in a `Vfs` and hand its `Process` (a `Syscalls`) to them.
+//
+//   import fc from 'fast-check';
+//   import { PosixModel, OpRunner, opsArb, VFSIM_FLAGS } from 'vfsim/testing';
+//   fc.assert(fc.property(opsArb(40), (ops) => {
+//     const model = new OpRunner(new PosixModel(), VFSIM_FLAGS), mine = new OpRunner(myProcess(), VFSIM_FLAGS);
+//     for (const op of ops) expect(mine.run(op)).toEqual(model.run(op));
+//   }));
+
+export { PosixModel } from './posix-model.js';
+export type { ModelSyscalls, PosixModelOptions } from './posix-model.js';
+export {
+  OpRunner, opArb, opsArb, pathArb, formatOp, statView, errorName, VFSIM_FLAGS, BAD_FD, LINUX_EXCLUDED,
+  OPEN_FLAG_NAMES, TYPE_NAMES, Unsupported,
+} from './posix-ops.js';
+export type { Op, OpName, Outcome, PosixTarget, FlagTable, StatView, OpsOptions, OpenFlagName, Whence, RenameFlag } from './posix-ops.js';
+export {
+  compareSequence, runDifferential, shrinkSequence, snapshotTree, generateSequences, linuxSide, targetSide,
+  DEFAULT_LAYOUT, EXCLUSIONS,
+} from './posix-differential.js';
+export type {
+  Side, SideFactory, SandboxLayout, TreeEntry, Disagreement, DifferentialOptions, DifferentialReport,
+} from './posix-differential.js';
+export { NodeFsTarget, HOST_FLAGS, hostScratchDir } from './node-target.js';
+export { PjdfstestInterpreter, PJDFSTEST_SYSCALLS, makedev, major, minor } from './pjdfstest.js';
+export type { PjdfstestWorld, PjdfstestResult } from './pjdfstest.js';
+export { runScripts, listScripts, parseTap } from './pjdfstest-scripts.js';
+export type { ScriptResult, RunScriptsOptions } from './pjdfstest-scripts.js';
