@@ -81,7 +81,10 @@ export function validateObject(value: unknown, name: string, nullable = false): 
 
 /** parseFileMode: an integer or an octal string, validated as uint32; the permission bits are what the VFS sees. */
 export function parseMode(value: unknown, name: string, def?: number): number {
-  if ((value === undefined || value === null) && def !== undefined) return def;
+  if (value === undefined || value === null) {
+    if (def !== undefined) return def;
+    value = undefined; // Node's `value ??= def` turns null into undefined before validating
+  }
   if (typeof value === 'string') {
     if (!/^[0-7]+$/.test(value)) throw invalidArgValue(name, value, 'must be a 32-bit unsigned integer or an octal string');
     value = parseInt(value, 8);

@@ -65,6 +65,16 @@ export function makeCallbacks(s: SyncFs) {
   realpath.native = wrapCallback(s.realpathSync.native as Fn, false, 3);
   out.realpath = realpath;
 
+  /** close(fd, cb?): the one call whose callback Node makes optional (a default that rethrows errors). */
+  const closeCb = out.close as (...a: unknown[]) => void;
+  out.close = function close(fd: unknown, cb?: unknown): void {
+    if (cb === undefined) {
+      closeCb(fd, (err: unknown) => { if (err) throw err; });
+      return;
+    }
+    closeCb(fd, cb);
+  };
+
   /** exists(path, cb): the callback gets only a boolean (the one non-error-first callback in node:fs). */
   out.exists = function exists(path: unknown, cb: unknown): void {
     if (typeof cb !== 'function') throw invalidArgType('cb', 'Function', cb);

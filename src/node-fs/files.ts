@@ -8,12 +8,14 @@ import * as V from '../../vfs/constants.js';
 import {
   asBytes, getOptions, parseFlags, parseMode, toPath, validMode, type BufferEncodingOrBuffer,
 } from './args.js';
-import { invalidArgType, uvError, uvNew } from './errors.js';
+import { invalidArgType, nodeError, uvError, uvNew } from './errors.js';
 import type { Ctx } from './sync.js';
 
 /** COPYFILE_FICLONE_FORCE: a reflink is required; ramfs has none, as tmpfs has none (ENOTSUP on Linux). */
 const COPYFILE_FICLONE_FORCE = 4;
 const COPYFILE_EXCL = 1;
+/** The largest single read Node does: 2 GiB - 1 (kIoMaxLength). */
+const K_IO_MAX_LENGTH = 2 ** 31 - 1;
 
 interface ReadFileOptions { encoding?: BufferEncodingOrBuffer; flag?: unknown }
 interface WriteFileOptions { encoding?: BufferEncodingOrBuffer; mode?: unknown; flag?: unknown; flush?: unknown }
@@ -98,7 +100,10 @@ export function makeFiles(ctx: Ctx) {
       let buf: Buffer;
       try {
         const st = sys.fstat(fd);
-        buf = readAll(fd, (st.mode & V.S_IFMT) === V.S_IFREG ? st.size : 0);
+        const size = (st.mode & V.S_IFMT) === V.S_IFREG ? st.size : 0;
+        // kIoMaxLength: Node refuses before allocating (lib/internal/fs/utils.js).
+        if (size > K_IO_MAX_LENGTH) throw nodeError(RangeError, 'ERR_FS_FILE_TOO_LARGE', `File size (${size}) is greater than 2 GiB`);
+        buf = readAll(fd, size);
       } catch (e) {
         throw uvError(e, 'read');
       } finally {

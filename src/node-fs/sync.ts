@@ -8,7 +8,7 @@ import * as V from '../../vfs/constants.js';
 import { fromVfsFlags } from './constants.js';
 import {
   asBytes, encodeName, getOptions, parseFlags, parseMode, toPath, toUnixTimestamp, validateBoolean,
-  validateBuffer, validateBufferArray, validateFd, validateInteger, validateObject, validatePosition,
+  validateBuffer, validateBufferArray, validateFd, validateInt32, validateInteger, validateObject, validatePosition,
   validMode, type BufferEncodingOrBuffer,
 } from './args.js';
 import { invalidArgType, invalidArgValue, nodeError, outOfRange, uvError } from './errors.js';
@@ -111,7 +111,7 @@ export function makeSync(ctx: Ctx) {
         length = o.length ?? buffer.byteLength - (offset as number);
         position = o.position ?? null;
       }
-      if (offset === undefined) offset = 0;
+      if (offset == null) offset = 0;
       else validateInteger(offset, 'offset', 0);
       const len = (length as number) | 0;
       if (len === 0) return 0;
@@ -133,17 +133,20 @@ export function makeSync(ctx: Ctx) {
           length = o.length ?? buffer.byteLength - (offset as number);
           position = o.position ?? null;
         }
-        const off = typeof offset === 'number' ? offset : 0;
-        const len = typeof length === 'number' ? length : buffer.byteLength - off;
-        const pos = typeof position === 'number' ? position : null;
-        if (off > buffer.byteLength) throw outOfRange('offset', `<= ${buffer.byteLength}`, off);
-        if (len > buffer.byteLength - off) throw outOfRange('length', `<= ${buffer.byteLength - off}`, len);
+        // Node 20.20 writeSync: offset validated unless null/undefined, a non-number length means "the
+        // rest", and a position that is not a safe non-negative integer means the file offset (C++ GetOffset).
+        if (offset == null) offset = 0;
+        else validateInteger(offset, 'offset', 0);
+        const off = offset as number;
+        const byteLength = buffer.byteLength;
+        const len = typeof length === 'number' ? length : byteLength - off;
+        const pos = typeof position === 'number' && Number.isSafeInteger(position) && position >= 0 ? position : null;
+        if (off > byteLength) throw outOfRange('offset', `<= ${byteLength}`, off);
+        if (len > byteLength - off) throw outOfRange('length', `<= ${byteLength - off}`, len);
         if (len < 0) throw outOfRange('length', '>= 0', len);
-        validateInteger(off, 'offset', 0);
-        validateInteger(len, 'length', 0, 2147483647);
-        if (pos !== null) validateInteger(pos, 'position', -1);
+        validateInt32(len, 'length', 0);
         try {
-          return sys.write(f, asBytes(buffer), off, len, pos === null || pos < 0 ? null : pos);
+          return sys.write(f, asBytes(buffer), off, len, pos);
         } catch (e) { throw uvError(e, 'write'); }
       }
       if (typeof buffer !== 'string') throw invalidArgType('buffer', ['string', 'Buffer', 'TypedArray', 'DataView'], buffer);
@@ -202,8 +205,8 @@ export function makeSync(ctx: Ctx) {
     },
 
     ftruncateSync(fd: unknown, len: unknown = 0): void {
+      validateInteger(len, 'len'); // Node checks len first, the fd in C++ afterwards
       const f = validateFd(fd);
-      validateInteger(len, 'len');
       // Node clamps a negative length to 0 (lib/fs.js ftruncateSync) instead of letting ftruncate(2) say EINVAL.
       try { sys.ftruncate(f, Math.max(0, len as number)); } catch (e) { throw uvError(e, 'ftruncate'); }
     },
@@ -211,12 +214,11 @@ export function makeSync(ctx: Ctx) {
     truncateSync(path: unknown, len: unknown = 0): void {
       if (typeof path === 'number') return api.ftruncateSync(path, len);
       const p = toPath(path);
-      validateInteger(len, 'len');
-      const l = Math.max(0, len as number);
-      // Node opens 'r+' and ftruncates, so a failure to open is reported as `open`.
+      // Node opens 'r+' and calls ftruncateSync (lib/fs.js): a failure to open is reported as `open`,
+      // and `len` is validated only after the open.
       let fd: number;
       try { fd = sys.open(p, V.O_RDWR, 0o666); } catch (e) { throw uvError(e, 'open', p); }
-      try { sys.ftruncate(fd, l); } catch (e) { throw uvError(e, 'ftruncate'); } finally { sys.close(fd); }
+      try { api.ftruncateSync(fd, len); } finally { sys.close(fd); }
     },
 
     fchmodSync(fd: unknown, mode: unknown): void {

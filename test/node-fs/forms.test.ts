@@ -130,3 +130,11 @@ t.test('readdir recursive with buffer names: Buffers of relative paths (Node 20 
   // Node 20.20 throws ERR_INVALID_ARG_TYPE from path.join on a Buffer name; the useful answer is this one.
   t.same(fs.readdirSync(`${R}/d`, { recursive: true, encoding: 'buffer' }), [Buffer.from('e'), Buffer.from('e/y')]);
 });
+
+t.test('close(fd) without a callback is allowed, as in Node (fs.close default callback)', async (t) => {
+  const fs = fresh();
+  const fd = fs.openSync(`${R}/c`, 'w');
+  (fs.close as (fd: number) => void)(fd);
+  await new Promise((res) => setImmediate(res));
+  t.throws(() => fs.fstatSync(fd), { code: 'EBADF', syscall: 'fstat' }, 'the descriptor is closed');
+});
