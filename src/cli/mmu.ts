@@ -108,8 +108,12 @@ export function register(program: Command): void {
     .option('--max <n>', 'stop after this many descriptors per range', '2000')
     .option('--json', 'print JSON for machines', false)
     .action(async (o: { from?: string; machine: string; cpu: string; max: string; json: boolean }) => {
-      const m = o.from ? await machineFromReplay(o.from, Number(o.machine), o.cpu) : sampleMachine(o.cpu);
-      const ranges = dumpTables(m, { maxEntries: Number(o.max) });
+      const nth = Number(o.machine), max = Number(o.max);
+      if (!Number.isInteger(nth) || nth < 1) throw new Error(`--machine ${o.machine}: expected a positive integer`);
+      if (!Number.isInteger(max) || max < 1) throw new Error(`--max ${o.max}: expected a positive integer`);
+      if (!CPU_PRESETS[o.cpu]) throw new Error(`unknown CPU '${o.cpu}' (known: ${Object.keys(CPU_PRESETS).join(', ')})`);
+      const m = o.from ? await machineFromReplay(o.from, nth, o.cpu) : sampleMachine(o.cpu);
+      const ranges = dumpTables(m, { maxEntries: max });
       if (o.json) {
         const j = JSON.stringify(ranges, (_k, v: unknown) => (typeof v === 'bigint' ? '0x' + v.toString(16) : v));
         process.stdout.write(j + '\n');
