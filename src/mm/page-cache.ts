@@ -13,6 +13,8 @@
 //   frames without PG_CACHED) clears it and picks victims for `evictPage`, which writes dirty ones back
 //   through the Pager first. It would register with `Ram.registerShrinker`.
 // - `findOrCreatePage` is what a page-fault handler calls to get the frame to map.
+// - Sharing a frame with the ARC (OSv's way, issue 7) would insert a page whose frame the cache does
+//   not own, under a flag of its own; `dropPage` would hand such a frame back instead of freeing it.
 //
 // Errors: frame allocation failure is the return value NO_SPACE, never an exception, so each caller
 // turns it into the errno its interface names (ENOSPC for a filesystem write, ENOMEM for a fault).
