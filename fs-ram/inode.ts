@@ -58,4 +58,17 @@ export class RamInode implements Attr {
     this.atimeSec = this.mtimeSec = this.ctimeSec = this.birthtimeSec = node.timeSec;
     this.atimeNsec = this.mtimeNsec = this.ctimeNsec = this.birthtimeNsec = node.timeNsec;
   }
+
+  /** Add a directory entry; the size grows as tmpfs' does. */
+  addEntry(name: string, ino: Ino): void {
+    this.entries!.set(name, ino);
+    this.size += BOGO_DIRENT_SIZE;
+    this.dirents = null;
+  }
+
+  removeEntry(name: string): void {
+    this.entries!.delete(name);
+    this.size -= BOGO_DIRENT_SIZE;
+    this.dirents = null;
+  }
 }

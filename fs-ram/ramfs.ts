@@ -18,6 +18,7 @@ import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
 import type { FileMapping } from '../src/mm/page-cache.js';
 import { PageBudget } from '../src/mm/pager.js';
 import { RamInode, BOGO_DIRENT_SIZE } from './inode.js';
+import { renameEntry } from './rename.js';
 
 /** Symlink targets this long or longer (with their NUL) take a page, as in tmpfs (mm/shmem.c). */
 export const SHORT_SYMLINK_LEN = 128;
@@ -180,7 +181,7 @@ export class RamFs implements Backend {
     const d = this.freeName(dir, name);
     const n = this.newInode(node, 1);
     if (type !== S_IFCHR && type !== S_IFBLK) n.rdev = 0;
-    this.addEntry(d, name, n.ino);
+    d.addEntry(name, n.ino);
     return n.ino;
   }
 
@@ -192,7 +193,7 @@ export class RamFs implements Backend {
     n.entries = new Map();
     n.parent = d.ino;
     n.size = 2 * BOGO_DIRENT_SIZE;
-    this.addEntry(d, name, n.ino);
+    d.addEntry(name, n.ino);
     d.nlink++; // the new directory's '..'
     return n.ino;
   }
@@ -226,7 +227,7 @@ export class RamFs implements Backend {
       n.mapping = m;
       n.blocks = m.pages.count * this.sectorsPerPage;
     }
-    this.addEntry(d, name, n.ino);
+    d.addEntry(name, n.ino);
     return n.ino;
   }
 
@@ -241,7 +242,7 @@ export class RamFs implements Backend {
     if (n.entries !== null) throw fsErr('EPERM'); // link(2): hard links to directories are refused
     if (n.nlink === 0) throw fsErr('ENOENT'); // linkat of an unlinked file without O_TMPFILE (Linux)
     const d = this.freeName(dir, name);
-    this.addEntry(d, name, ino);
+    d.addEntry(name, ino);
     n.nlink++;
   }
 
@@ -251,7 +252,7 @@ export class RamFs implements Backend {
     if (ino === undefined) throw fsErr('ENOENT');
     const n = this.inodes[ino]!;
     if (n.entries !== null) throw fsErr('EISDIR');
-    this.removeEntry(d, name);
+    d.removeEntry(name);
     n.nlink--;
   }
 
@@ -262,7 +263,7 @@ export class RamFs implements Backend {
     const n = this.inodes[ino]!;
     if (n.entries === null) throw fsErr('ENOTDIR');
     if (n.entries.size !== 0) throw fsErr('ENOTEMPTY');
-    this.removeEntry(d, name);
+    d.removeEntry(name);
     d.nlink--; // its '..' is gone
     n.nlink = 0; // its name and its own '.'
   }
@@ -271,70 +272,7 @@ export class RamFs implements Backend {
     if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) !== 0 || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
       throw fsErr('EINVAL');
     }
-    const sd = this.dir(srcDir);
-    const dd = this.dir(dstDir);
-    const srcIno = sd.entries!.get(srcName);
-    if (srcIno === undefined) throw fsErr('ENOENT');
-    const src = this.inodes[srcIno]!;
-    const dstIno = dd.entries!.get(dstName);
-    const dst = dstIno === undefined ? undefined : this.inodes[dstIno]!;
-    // The checks in the order Linux makes them (fs/namei.c do_renameat2, then vfs_rename), so that a
-    // call breaking two rules gets the errno Linux gives.
-    if (flags === RENAME_EXCHANGE && dst === undefined) throw fsErr('ENOENT');
-    if (flags === RENAME_NOREPLACE && dst !== undefined) throw fsErr('EEXIST');
-    if (sd !== dd) {
-      // lock_rename's trap: the source may not be an ancestor of the new parent (it would be cut off
-      // from the tree), nor the target an ancestor of the old parent.
-      if (src.entries !== null && this.isAncestor(srcIno, dstDir)) throw fsErr('EINVAL');
-      if (dst !== undefined && dst.entries !== null && this.isAncestor(dst.ino, srcDir)) {
-        throw fsErr(flags === RENAME_EXCHANGE ? 'EINVAL' : 'ENOTEMPTY');
-      }
-    }
-    // rename(2): "If oldpath and newpath are existing hard links referring to the same file, then
-    // rename() does nothing, and returns a success status."
-    if (dst === src) return;
-
-    if (flags === RENAME_EXCHANGE) {
-      if (dst === undefined) return; // (checked above; narrows the type)
-      sd.entries!.set(srcName, dst.ino);
-      dd.entries!.set(dstName, src.ino);
-      sd.dirents = dd.dirents = null;
-      if (sd !== dd) {
-        const srcIsDir = src.entries !== null;
-        const dstIsDir = dst.entries !== null;
-        if (srcIsDir) src.parent = dd.ino;
-        if (dstIsDir) dst.parent = sd.ino;
-        if (srcIsDir && !dstIsDir) {
-          sd.nlink--;
-          dd.nlink++;
-        } else if (!srcIsDir && dstIsDir) {
-          dd.nlink--;
-          sd.nlink++;
-        }
-      }
-      return;
-    }
-
-    if (dst !== undefined) {
-      if (src.entries !== null && dst.entries === null) throw fsErr('ENOTDIR');
-      if (src.entries === null && dst.entries !== null) throw fsErr('EISDIR');
-      if (dst.entries !== null && dst.entries.size !== 0) throw fsErr('ENOTEMPTY');
-    }
-    // From here on nothing can fail.
-    if (dst !== undefined) {
-      if (dst.entries !== null) {
-        dst.nlink = 0;
-        dd.nlink--; // the replaced directory's '..'
-      } else dst.nlink--;
-      this.removeEntry(dd, dstName);
-    }
-    this.removeEntry(sd, srcName);
-    this.addEntry(dd, dstName, srcIno);
-    if (src.entries !== null && sd !== dd) {
-      src.parent = dd.ino;
-      sd.nlink--;
-      dd.nlink++;
-    }
+    renameEntry(this.inodes, this.dir(srcDir), srcName, this.dir(dstDir), dstName, flags);
   }
 
   readdir(dir: Ino): readonly DirEntry[] {
@@ -470,28 +408,6 @@ export class RamFs implements Backend {
     if (d.entries!.has(name)) throw fsErr('EEXIST');
     if (d.nlink === 0) throw fsErr('ENOENT'); // a removed directory takes no new entries (Linux)
     return d;
-  }
-
-  private addEntry(d: RamInode, name: string, ino: Ino): void {
-    d.entries!.set(name, ino);
-    d.size += BOGO_DIRENT_SIZE;
-    d.dirents = null;
-  }
-
-  private removeEntry(d: RamInode, name: string): void {
-    d.entries!.delete(name);
-    d.size -= BOGO_DIRENT_SIZE;
-    d.dirents = null;
-  }
-
-  /** Whether directory `a` is `b` or one of `b`'s ancestors. */
-  private isAncestor(a: Ino, b: Ino): boolean {
-    for (let i = b; ; ) {
-      if (i === a) return true;
-      const p = this.inodes[i]!.parent;
-      if (p === i) return false;
-      i = p;
-    }
   }
 }
 
