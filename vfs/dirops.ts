@@ -29,7 +29,7 @@ function createLookup(p: Process, nd: Nameidata, path: string, wantDir: boolean)
   pathWalk(p, nd, path);
   if (nd.type !== LAST_NORM) throw fsErr('EEXIST');
   const dir = nd.dir;
-  if (lookupHere(p, dir, nd.path, nd.start, nd.end, nd.hash) !== null) throw fsErr('EEXIST');
+  if (nd.lookupLast(p) !== null) throw fsErr('EEXIST');
   if (nd.trailing && !wantDir) throw fsErr('ENOENT');
   if (dir.vnode.mnt.readOnly) throw fsErr('EROFS');
   return dir;

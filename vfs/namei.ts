@@ -55,10 +55,22 @@ export class Nameidata {
   private readonly stackPath: string[] = [];
   private readonly stackPos: number[] = [];
 
+  /** The last component as a string, if a lookup that missed has already cut it out of the path. */
+  sliced: string | null = null;
+
   /** The last component as a string (allocates only if the path holds more than the name). */
   name(): string {
+    const c = this.sliced;
+    if (c !== null) return c;
     const p = this.path;
     return this.start === 0 && this.end === p.length ? p : p.slice(this.start, this.end);
+  }
+
+  /** lookupHere of the last component, keeping the name cut out on a miss for the create that follows. */
+  lookupLast(ctx: WalkCtx): Dentry | null {
+    const d = lookupHere(ctx, this.dir, this.path, this.start, this.end, this.hash);
+    if (d === null) this.sliced = missName;
+    return d;
   }
 
   push(depth: number, s: string, pos: number): void {
@@ -126,16 +138,25 @@ export function dotdot(ctx: WalkCtx, dir: Dentry): Dentry {
   return p;
 }
 
+/** The name the last missed backend lookup was asked for (see Nameidata.lookupLast). */
+let missName: string | null = null;
+
 /** The child named s[start, end) of `dir` without crossing a mount on it, or null. */
 export function lookupHere(ctx: WalkCtx, dir: Dentry, s: string, start: number, end: number, hash: number): Dentry | null {
   const d = dLookup(dir, s, start, end, hash);
   if (d !== null) return d;
-  if (dir.dead) return null;
+  if (dir.dead) {
+    missName = null;
+    return null;
+  }
   const mnt = dir.vnode.mnt;
   if (nameTooLong(s, start, end, mnt.nameMax)) throw fsErr('ENAMETOOLONG');
   const name = start === 0 && end === s.length ? s : s.slice(start, end);
   const ino = mnt.backend.lookup(dir.vnode.ino, name);
-  if (ino === NO_INO) return null;
+  if (ino === NO_INO) {
+    missName = name;
+    return null;
+  }
   return dAdd(dir, name, hash, ctx.vfs.vget(mnt, ino));
 }
 
@@ -182,6 +203,7 @@ export function walk(ctx: WalkCtx, nd: Nameidata, path: string): void {
         nd.path = s;
         nd.start = nd.end = len;
         nd.hash = 0;
+        nd.sliced = null;
         nd.trailing = false;
         vfs.clock.now += steps * vfs.lookupNs;
         return;
@@ -219,6 +241,7 @@ export function walk(ctx: WalkCtx, nd: Nameidata, path: string): void {
       nd.end = e;
       nd.type = type;
       nd.hash = type === LAST_NORM ? hash : 0;
+      nd.sliced = null;
       nd.trailing = e < len;
       if (e < len) nd.mustDir = true;
       vfs.clock.now += steps * vfs.lookupNs;

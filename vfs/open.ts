@@ -78,7 +78,7 @@ export function openPath(p: Process, path: string, flags: number, mode: number):
     if (nd.type !== LAST_NORM) throw fsErr('EISDIR');
     if (nd.mustDir) throw fsErr('EISDIR');
     const dir = nd.dir;
-    let c = lookupHere(p, dir, nd.path, nd.start, nd.end, nd.hash);
+    let c = nd.lookupLast(p);
     if (c === null) {
       if (dir.vnode.mnt.readOnly) throw fsErr('EROFS');
       mayCreate(p, dir);

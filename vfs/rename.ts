@@ -46,7 +46,7 @@ export function rename(p: Process, oldPath: string, newPath: string, flags: numb
 
   const src = lookupHere(p, oldDir, o.path, o.start, o.end, o.hash);
   if (src === null) throw fsErr('ENOENT');
-  const dst = lookupHere(p, newDir, n.path, n.start, n.end, n.hash);
+  const dst = n.lookupLast(p);
   if ((flags & RENAME_NOREPLACE) !== 0 && dst !== null) throw fsErr('EEXIST');
   if (exchange) {
     if (dst === null) throw fsErr('ENOENT');
