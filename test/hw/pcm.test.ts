@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import { PcmDevice, PCM_DEFAULT_BASE } from '../../src/hw/pcm/pcm.js';
+import { CpuCache } from '../../src/hw/pcm/cache.js';
 import { Clock } from '../../src/sim/clock.js';
 import { OSV_AARCH64_KVM } from '../../src/sim/profile.js';
 import { FsError } from '../../vfs/errno.js';
@@ -161,4 +162,24 @@ t.test('checkpoint/rollback restores contents after stores, fences and media wor
   throwsCode(t, () => d.rollback(), 'EINVAL');
   d.store8(0, 1);
   throwsCode(t, () => d.checkpoint(), 'EBUSY', 'nothing may be in flight');
+});
+
+t.test('CpuCache: a power cycle forgets every line; dirty lines listed once even after refills', async (t) => {
+  const c = new CpuCache({ sets: 2, ways: 2, seed: 1 });
+  t.equal(c.capacityLines, 4);
+  for (const line of [0, 1, 2]) c.markDirty(c.insert(line));
+  c.invalidate(2);
+  c.markDirty(c.insert(2)); // refilled slot: listed twice internally
+  c.markDirty(c.insert(4)); // set 0 is full (lines 0 and 2): a dirty victim must be reported
+  t.not(c.victim, -1, 'a dirty victim is reported');
+  const dl = c.dirtyLines();
+  t.same(dl, [...new Set(dl)].sort((a, b) => a - b), 'ascending, no duplicates');
+  t.ok(dl.includes(4) && dl.includes(1));
+  for (let i = 0; i < 10; i++) {
+    c.invalidate(1);
+    c.insert(1); // past the slot count: falls back to scanning
+  }
+  c.invalidateAll();
+  t.same(c.dirtyLines(), []);
+  for (const line of [0, 1, 2, 4]) t.equal(c.lookup(line), -1, `line ${line} gone`);
 });

@@ -32,6 +32,11 @@ export class CpuCache {
   private readonly dirty: Uint8Array;
   private readonly prng: Prng;
   private readonly setMask: number;
+  // Slots filled since the last invalidateAll, so that a power cycle (and a crash explorer's rollback,
+  // thousands of times a second) clears what was used, not the whole 16K-slot array.
+  private used: Int32Array = new Int32Array(64);
+  private usedTop = 0;
+  private usedOverflow = false;
 
   constructor(opts: CpuCacheOptions = {}) {
     this.sets = opts.sets ?? 2048;
@@ -76,7 +81,17 @@ export class CpuCache {
       }
     }
     this.victim = NO_LINE;
-    if (slot < 0) {
+    if (slot >= 0) {
+      // A slot can be listed twice (invalidated, then refilled); past the slot count, scan everything.
+      if (this.usedTop < this.tags.length) {
+        if (this.usedTop === this.used.length) {
+          const u = new Int32Array(Math.min(this.used.length * 2, this.tags.length));
+          u.set(this.used);
+          this.used = u;
+        }
+        this.used[this.usedTop++] = slot;
+      } else this.usedOverflow = true;
+    } else {
       slot = base + this.prng.below(this.ways);
       if (this.dirty[slot] === 1) this.victim = this.tags[slot]!;
     }
@@ -114,13 +129,34 @@ export class CpuCache {
   /** Every dirty line (ascending), e.g. for a full write-back. */
   dirtyLines(): number[] {
     const out: number[] = [];
-    for (let s = 0; s < this.tags.length; s++) if (this.dirty[s] === 1) out.push(this.tags[s]!);
-    return out.sort((a, b) => a - b);
+    if (this.usedOverflow) {
+      for (let s = 0; s < this.tags.length; s++) if (this.dirty[s] === 1) out.push(this.tags[s]!);
+    } else {
+      for (let u = 0; u < this.usedTop; u++) {
+        const s = this.used[u]!;
+        if (this.dirty[s] === 1) out.push(this.tags[s]!);
+      }
+    }
+    out.sort((a, b) => a - b);
+    let k = 0;
+    for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[k++] = out[i]!;
+    out.length = k;
+    return out;
   }
 
   /** Power loss: the cache forgets everything. */
   invalidateAll(): void {
-    this.tags.fill(NO_LINE);
-    this.dirty.fill(0);
+    if (this.usedOverflow) {
+      this.tags.fill(NO_LINE);
+      this.dirty.fill(0);
+    } else {
+      for (let u = 0; u < this.usedTop; u++) {
+        const s = this.used[u]!;
+        this.tags[s] = NO_LINE;
+        this.dirty[s] = 0;
+      }
+    }
+    this.usedTop = 0;
+    this.usedOverflow = false;
   }
 }
