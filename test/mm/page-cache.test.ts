@@ -127,6 +127,27 @@ t.test('write then read back across pages; holes read zeros without frames (read
   t.equal(pc.read(m, 0, small, 0, 0), 0, 'zero length');
 });
 
+t.test('a buffer inside RAM itself (a guest buffer) is copied with copyWithin, overlap included (memmove)', async (t) => {
+  const ram = new Ram({ bytes: 16 * PS });
+  const pc = new PageCache(ram);
+  const m = pc.createMapping();
+  const guest = ram.frame(ram.allocFrame()); // a view into RAM, as a guest process's buffer would be
+  for (let i = 0; i < PS; i++) guest[i] = (i * 3) & 255;
+  t.equal(pc.write(m, 10, guest, 5, 3000), 3000);
+  const plain = new Uint8Array(3000);
+  pc.read(m, 10, plain, 0, 3000);
+  t.same(plain, guest.subarray(5, 3005), 'written from RAM');
+  const into = ram.frame(ram.allocFrame());
+  t.equal(pc.read(m, 10, into, 100, 3000), 3000);
+  t.same(into.subarray(100, 3100), guest.subarray(5, 3005), 'read into RAM');
+  // The page's own frame as the destination, shifted by 7 bytes: memmove semantics keep it right.
+  const f = pc.findPage(m, 0);
+  const self = ram.frame(f);
+  const before = self.slice(17, 17 + 2000);
+  t.equal(pc.read(m, 17, self, 24, 2000), 2000);
+  t.same(self.subarray(24, 2024), before, 'overlapping copy behaves as memmove');
+});
+
 t.test('pages and frames: flags, owner, index, release; non-contiguous frames copy right', async (t) => {
   const ram = new Ram({ bytes: 16 * PS });
   const pc = new PageCache(ram);
