@@ -248,6 +248,25 @@ t.test('spontaneous evictions are seeded: same seed, same trace; another seed, a
   t.ok(go(3).includes(String(PcmEvent.Evict)));
 });
 
+t.test('the trace records stores per 8-byte piece, effective and redundant flushes, fences and markers', async (t) => {
+  const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
+  const tr = d.startTrace();
+  d.mark(42);
+  d.write(0, new Uint8Array(20)); // words 0, 1, 2
+  d.flush(0);
+  d.flush(0); // nothing left to write back
+  d.fence();
+  d.ntStore64(64, 1n);
+  d.fence();
+  t.same(tr.summary(), { stores: 3, ntStores: 1, flushes: 1, cleanFlushes: 1, evictions: 0, fences: 2, marks: 1 });
+  t.same([...tr.kind.subarray(0, tr.length)], [6, 1, 1, 1, 3, 7, 5, 2, 5]);
+  t.equal(tr.a[0], 42);
+  t.same(tr.indicesOf(PcmEvent.Fence), [6, 8]);
+  t.equal(d.stopTrace(), tr);
+  d.store8(0, 1);
+  t.equal(tr.length, 9, 'nothing recorded after stopTrace');
+});
+
 t.test('the replayer reproduces the device\'s crash states at every cut of the trace', async (t) => {
   fc.assert(
     fc.property(fc.array(opArb(true), { minLength: 1, maxLength: 40 }), (ops) => {

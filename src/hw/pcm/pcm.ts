@@ -495,6 +495,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
       if (this.trace !== null) this.trace.push(PcmEvent.Flush, line);
     } else {
       this.clock.now += this.profile.pcm.flushCleanLineNs;
+      if (this.trace !== null) this.trace.push(PcmEvent.FlushClean, line);
     }
   }
 

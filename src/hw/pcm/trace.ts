@@ -20,6 +20,8 @@ export const PcmEvent = {
   Fence: 5,
   /** A caller's marker: a = tag. */
   Mark: 6,
+  /** DC CVAP on a line with nothing to write back (a redundant flush, for analyses): a = line. */
+  FlushClean: 7,
 } as const;
 export type PcmEvent = (typeof PcmEvent)[keyof typeof PcmEvent];
 
@@ -76,8 +78,10 @@ export class PcmTrace {
   }
 
   /** Counts by kind. */
-  summary(): { stores: number; ntStores: number; flushes: number; evictions: number; fences: number; marks: number } {
-    let stores = 0, ntStores = 0, flushes = 0, evictions = 0, fences = 0, marks = 0;
+  summary(): {
+    stores: number; ntStores: number; flushes: number; cleanFlushes: number; evictions: number; fences: number; marks: number;
+  } {
+    let stores = 0, ntStores = 0, flushes = 0, cleanFlushes = 0, evictions = 0, fences = 0, marks = 0;
     for (let i = 0; i < this.length; i++) {
       switch (this.kind[i]) {
         case PcmEvent.Store: stores++; break;
@@ -86,9 +90,10 @@ export class PcmTrace {
         case PcmEvent.Evict: evictions++; break;
         case PcmEvent.Fence: fences++; break;
         case PcmEvent.Mark: marks++; break;
+        case PcmEvent.FlushClean: cleanFlushes++; break;
       }
     }
-    return { stores, ntStores, flushes, evictions, fences, marks };
+    return { stores, ntStores, flushes, cleanFlushes, evictions, fences, marks };
   }
 
   private grow(): void {
