@@ -92,8 +92,8 @@ export class RamFs implements Backend {
     this.statfsType = opts.statfsType ?? RAMFS_MAGIC;
     this.capabilities = Object.freeze({
       nameMax: NAME_MAX,
-      // Positions must stay exact JS integers (2^53), a whole page below that.
-      maxFileSize: 2 ** 53 - ps,
+      // Linux tmpfs allows MAX_LFS_FILESIZE (2^63 - 1); positions here must stay exact JS integers.
+      maxFileSize: Number.MAX_SAFE_INTEGER,
       punchHole: true,
       readOnly: false,
     });
