@@ -22,7 +22,7 @@ export {
   DEFAULT_LAYOUT, EXCLUSIONS,
 } from './posix-differential.js';
 export type {
-  Side, SideFactory, SandboxLayout, TreeEntry, Disagreement, DifferentialOptions, DifferentialReport,
+  Side, SideFactory, SandboxLayout, TreeEntry, Disagreement, DifferentialOptions, DifferentialReport, Tolerate,
 } from './posix-differential.js';
 export { NodeFsTarget, HOST_FLAGS, hostScratchDir } from './node-target.js';
 export { PjdfstestInterpreter, PJDFSTEST_SYSCALLS, makedev, major, minor } from './pjdfstest.js';

@@ -150,9 +150,17 @@ export interface Disagreement {
 
 const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
 
+/**
+ * A difference the caller already knows about (a bug filed against the subject), to be counted rather
+ * than reported: called with the op and both outcomes when they differ; true lets the sequence go on.
+ * Only differences that leave both sides unchanged (two different errnos) should be tolerated.
+ */
+export type Tolerate = (op: Op, a: Outcome, b: Outcome) => boolean;
+
 /** Run one sequence on two fresh sides; return the first disagreement or undefined. */
 export function compareSequence(ops: readonly Op[], makeA: SideFactory, makeB: SideFactory,
-  layout: SandboxLayout = DEFAULT_LAYOUT, sequence = 0, trace?: (i: number, op: Op, a: Outcome, b: Outcome) => void): Disagreement | undefined {
+  layout: SandboxLayout = DEFAULT_LAYOUT, sequence = 0, trace?: (i: number, op: Op, a: Outcome, b: Outcome) => void,
+  tolerate?: Tolerate): Disagreement | undefined {
   const A = makeA(layout), B = makeB(layout);
   const ra = new OpRunner(A.target, A.flags, false), rb = new OpRunner(B.target, B.flags, false);
   try {
@@ -160,7 +168,7 @@ export function compareSequence(ops: readonly Op[], makeA: SideFactory, makeB: S
       const op = ops[i]!;
       const oa = ra.run(op), ob = rb.run(op);
       trace?.(i, op, oa, ob);
-      if (!same(oa, ob)) return { sequence, step: i, what: formatOp(op), a: oa, b: ob, ops: ops.slice(0, i + 1) };
+      if (!same(oa, ob) && !(tolerate?.(op, oa, ob) ?? false)) return { sequence, step: i, what: formatOp(op), a: oa, b: ob, ops: ops.slice(0, i + 1) };
     }
     ra.closeAll();
     rb.closeAll();
@@ -194,9 +202,10 @@ function firstTreeDifference(a: TreeEntry[] | string, b: TreeEntry[] | string): 
  * Shrink a failing sequence: drop ops one at a time (from the end) while some disagreement remains
  * (ddmin's one-at-a-time pass, repeated until nothing more can go).
  */
-export function shrinkSequence(ops: Op[], makeA: SideFactory, makeB: SideFactory, layout = DEFAULT_LAYOUT): { ops: Op[]; d: Disagreement } {
+export function shrinkSequence(ops: Op[], makeA: SideFactory, makeB: SideFactory, layout = DEFAULT_LAYOUT,
+  tolerate?: Tolerate): { ops: Op[]; d: Disagreement } {
   let cur = ops;
-  let d = compareSequence(cur, makeA, makeB, layout);
+  let d = compareSequence(cur, makeA, makeB, layout, 0, undefined, tolerate);
   if (d === undefined) throw new Error('shrinkSequence: the sequence does not fail');
   cur = d.ops;
   for (let changed = true; changed;) {
@@ -204,7 +213,7 @@ export function shrinkSequence(ops: Op[], makeA: SideFactory, makeB: SideFactory
     for (let i = cur.length - 1; i >= 0; i--) {
       const cand = cur.slice(0, i).concat(cur.slice(i + 1));
       if (cand.length === 0) continue;
-      const dc = compareSequence(cand, makeA, makeB, layout);
+      const dc = compareSequence(cand, makeA, makeB, layout, 0, undefined, tolerate);
       if (dc !== undefined) { cur = dc.ops; d = dc; changed = true; i = Math.min(i, cur.length); }
     }
   }
@@ -221,6 +230,8 @@ export interface DifferentialOptions {
   progress?: (done: number) => void;
   /** Shrink the first disagreement to a minimal sequence. Default true. */
   shrink?: boolean;
+  /** Known differences to count instead of report (see `Tolerate`). */
+  tolerate?: Tolerate;
 }
 
 export interface DifferentialReport {
@@ -245,14 +256,14 @@ export function runDifferential(o: DifferentialOptions, makeA: SideFactory, make
   let total = 0;
   seqs.forEach((ops, i) => {
     total += ops.length;
-    const d = compareSequence(ops, makeA, makeB, layout, i);
+    const d = compareSequence(ops, makeA, makeB, layout, i, undefined, o.tolerate);
     if (d) disagreements.push(d);
     o.progress?.(i + 1);
   });
   const report: DifferentialReport = { seed: o.seed, sequences: seqs.length, ops: total, disagreements, excluded: EXCLUSIONS };
   if (disagreements.length > 0 && o.shrink !== false) {
     const first = disagreements[0]!;
-    const s = shrinkSequence(first.ops, makeA, makeB, layout);
+    const s = shrinkSequence(first.ops, makeA, makeB, layout, o.tolerate);
     report.minimal = { ...s.d, sequence: first.sequence };
   }
   return report;
