@@ -6,7 +6,7 @@ import { PcmEvent } from '../../src/hw/pcm/trace.js';
 import { Clock } from '../../src/sim/clock.js';
 import { FsError } from '../../vfs/errno.js';
 
-// The persistence rules checked here (Arm ARM D7.4.11 "DC CVAP": clean to the point of persistence,
+// The persistence rules checked here (Arm ARM, DC CVAP (FEAT_DPB): clean to the point of persistence,
 // completed by a DSB; Intel SDM / SNIA NVM Programming Model: aligned 8-byte stores are failure-atomic;
 // Yat, ATC 2014: unflushed lines may persist in any order through evictions):
 //  R1 a word whose last store was flushed and then fenced holds that value in every crash image;

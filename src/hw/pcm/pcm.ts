@@ -1,9 +1,10 @@
 // Byte-addressable persistent memory (phase-change memory / Optane DC PMM style) at a physical address
 // range of the machine, behind a volatile CPU cache. Loads see the newest stores; a store is durable only
-// once its line has been cleaned to the point of persistence (DC CVAP, Arm ARM D7.4.11 / FEAT_DPB) and a
-// DSB has completed, or once the cache has evicted the line. crash() yields every image a power failure
-// can leave. Costs follow Izraelevitz et al., "Basic Performance Measurements of the Intel Optane DC
-// Persistent Memory Module", arXiv:1903.05714 (2019), through the `pcm` section of the cost profile.
+// once its line has been cleaned to the point of persistence (DC CVAP, FEAT_DPB; Arm ARM "Data cache
+// maintenance instructions") and a DSB has completed, or once the cache has evicted the line. crash()
+// yields every image a power failure can leave. Costs follow Izraelevitz et al., "Basic Performance
+// Measurements of the Intel Optane DC Persistent Memory Module", arXiv:1903.05714 (2019), through the
+// `pcm` section of the cost profile.
 
 import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
@@ -248,7 +249,8 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   /**
    * Non-temporal (streaming) stores: they bypass the cache, so they are durable at the next fence with
    * no flush. A line the cache holds dirty is written back and invalidated first, as Intel SDM Vol. 1
-   * §10.4.6.2 describes for MOVNTI (Arm's STNP is only a hint; this is the persistent-memory idiom).
+   * "Caching of Temporal vs. Non-Temporal Data" describes for MOVNTI (Arm's STNP is only a hint; this
+   * is the persistent-memory idiom).
    */
   ntWrite(off: number, src: Uint8Array, srcOff = 0, len = src.length - srcOff): void {
     this.checkRange(off, len);

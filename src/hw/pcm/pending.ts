@@ -1,9 +1,10 @@
 // The stores that have not yet reached the persistence domain, as 8-byte pieces in program order.
-// An aligned 8-byte store is the failure-atomic unit of persistent memory (Intel SDM Vol. 3A §8.1.1 for
-// aligned quadwords; SNIA NVM Programming Model v1.2, atomicity of aligned 8-byte stores), so a piece is
-// the whole word as the cache held it after the store. Each piece is in one of three states, decided
-// lazily by per-line marks so that a flush or an eviction costs O(1): unflushed (a crash may or may not
-// keep it), flushed by DC CVAP but not yet fenced (likewise, until the next DSB makes it durable), or
+// An aligned 8-byte store is the failure-atomic unit of persistent memory (Intel SDM Vol. 3A "Guaranteed
+// Atomic Operations" for aligned quadwords; SNIA NVM Programming Model v1.2, atomicity of aligned 8-byte
+// stores), so a piece is the whole word as the cache held it after the store. Each piece is in one of
+// three states, decided lazily by per-line marks so that a flush or an eviction costs O(1): unflushed (a
+// crash may or may not keep it), flushed by DC CVAP but not yet fenced (likewise, until the next DSB
+// makes it durable), or
 // written back by an eviction (durable now).
 
 import { invariant } from '../../sim/assert.js';
