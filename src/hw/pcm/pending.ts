@@ -4,8 +4,7 @@
 // stores), so a piece is the whole word as the cache held it after the store. Each piece is in one of
 // three states, decided lazily by per-line marks so that a flush or an eviction costs O(1): unflushed (a
 // crash may or may not keep it), flushed by DC CVAP but not yet fenced (likewise, until the next DSB
-// makes it durable), or
-// written back by an eviction (durable now).
+// makes it durable), or written back by an eviction (durable now).
 
 import { invariant } from '../../sim/assert.js';
 
