@@ -62,6 +62,10 @@ t.test('report: max, mean, hottest, log2 histogram and life used against the end
   t.equal(r.units.max, 5);
   t.equal(r.enduranceWrites, OSV_AARCH64_KVM.pcm.enduranceWrites);
   t.equal(r.lifeUsed, 5 / OSV_AARCH64_KVM.pcm.enduranceWrites);
+  t.same(d.wear.hottestLines(3), [{ line: 1, writes: 5 }, { line: 10, writes: 1 }]);
+  t.same(d.wear.hottestLines(1), [{ line: 1, writes: 5 }]);
+  t.same(d.wear.hottestLines(0), []);
+  t.same(JSON.parse(JSON.stringify(r)).lines.histogram, [14, 1, 0, 1], 'the report is plain JSON');
   d.wear.reset();
   t.equal(d.wear.report().lines.total, 0);
   t.equal(d.wear.report().lines.hottest, -1);

@@ -77,6 +77,25 @@ export class PcmWear {
     };
   }
 
+  /** The n most written lines, most written first (ties: lower line first), for a wear chart or table. */
+  hottestLines(n: number): { line: number; writes: number }[] {
+    const out: { line: number; writes: number }[] = [];
+    if (!Number.isInteger(n) || n <= 0) return out;
+    for (let i = 0; i < this.lineWrites.length; i++) {
+      const w = this.lineWrites[i]!;
+      if (w === 0 || (out.length === n && w <= out[n - 1]!.writes)) continue;
+      let k = out.length < n ? out.length : n - 1;
+      out[k] = { line: i, writes: w };
+      while (k > 0 && out[k - 1]!.writes < w) {
+        const tmp = out[k - 1]!;
+        out[k - 1] = out[k]!;
+        out[k] = tmp;
+        k--;
+      }
+    }
+    return out;
+  }
+
   reset(): void {
     this.lineWrites.fill(0);
     this.unitWrites.fill(0);
