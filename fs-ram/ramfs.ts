@@ -19,6 +19,7 @@ import type { FileMapping } from '../src/mm/page-cache.js';
 import { PageBudget } from '../src/mm/pager.js';
 import { RamInode, BOGO_DIRENT_SIZE } from './inode.js';
 import { renameEntry } from './rename.js';
+import { fsck } from './fsck.js';
 
 /** Symlink targets this long or longer (with their NUL) take a page, as in tmpfs (mm/shmem.c). */
 export const SHORT_SYMLINK_LEN = 128;
@@ -360,6 +361,11 @@ export class RamFs implements Backend {
     const n = this.inodes[ino];
     if (n === undefined || (n.mode & S_IFMT) !== S_IFREG) return undefined;
     return n.mapping ?? this.attach(n);
+  }
+
+  /** Consistency problems found (empty if none): link counts, directory sizes, page accounting. See fsck.ts. */
+  fsck(): string[] {
+    return fsck(this.inodes, this.rootIno, this.budget, this.sectorsPerPage);
   }
 
   // ---- helpers ----

@@ -95,6 +95,8 @@ function run(ops: Op[]): void {
     }
     if (frames !== ram.usedFrames || frames !== fs.budget.used) throw new Error(`op ${n}: frame accounting`);
     if (fs.statfs().bfree !== 12 - frames) throw new Error(`op ${n}: bfree ${fs.statfs().bfree}`);
+    const problems = fs.fsck();
+    if (problems.length > 0) throw new Error(`op ${n}: fsck: ${problems.join('; ')}`);
   });
 }
 

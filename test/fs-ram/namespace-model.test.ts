@@ -193,6 +193,8 @@ function run(ops: Op[]): void {
     }
     if (want !== got) throw new Error(`step ${step} ${JSON.stringify(op)}: ramfs ${got ?? 'ok'}, model ${want ?? 'ok'}`);
     check(fs, root, step);
+    const problems = fs.fsck();
+    if (problems.length > 0) throw new Error(`step ${step}: fsck: ${problems.join('; ')}`);
     // Act as the VFS does with no descriptors open: a node with no names left is made inactive.
     const reachable = new Set<Ino>();
     const { dirs: d2, others: o2 } = walk(root);

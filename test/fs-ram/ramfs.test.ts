@@ -535,3 +535,20 @@ t.test('bad constructor options are a RangeError/TypeError, as Node reports bad 
   t.throws(() => createRamFs({ maxInodes: 0 }), RangeError);
   t.equal(createRamFs({ sizeLimit: 0 }).statfs().blocks, 0, 'a zero limit is a full filesystem');
 });
+
+t.test('fsck finds what a broken tree would show (checks the checker the property tests rely on)', async (t) => {
+  const fs = createRamFs();
+  const d = fs.mkdir(fs.rootIno, 'd', DIR);
+  const f = fs.create(d, 'f', REG);
+  fs.write(f, 0, new Uint8Array(5000), 0, 5000);
+  fs.link(fs.rootIno, 'g', f);
+  t.same(fs.fsck(), [], 'a consistent tree');
+  const attrs = fs.getattr(f) as { nlink: number; blocks: number };
+  attrs.nlink = 1;
+  attrs.blocks = 0;
+  (fs.getattr(d) as { nlink: number }).nlink = 5;
+  const problems = fs.fsck();
+  t.match(problems.join('\n'), /nlink 1, 2 names/);
+  t.match(problems.join('\n'), /blocks 0, 2 pages/);
+  t.match(problems.join('\n'), /directory nlink 5, 0 subdirectories/);
+});
