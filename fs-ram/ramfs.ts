@@ -8,7 +8,7 @@ import { NO_INO } from '../vfs/backend.js';
 import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
 import {
   S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK, ALLPERMS, NAME_MAX,
-  RENAME_NOREPLACE, RENAME_EXCHANGE, modeToDtype,
+  RENAME_NOREPLACE, RENAME_EXCHANGE, modeToDtype, SEEK_DATA, SEEK_HOLE,
 } from '../vfs/constants.js';
 import { Ram } from '../src/hw/ram.js';
 import { Clock, VIRTUAL_EPOCH_NS } from '../src/sim/clock.js';
@@ -337,6 +337,24 @@ export class RamFs implements Backend {
     if (m === null) return;
     this.pageCache.punchHole(m, off, len);
     n.blocks = m.pages.count * this.sectorsPerPage;
+  }
+
+  /**
+   * lseek(2) SEEK_DATA (`whence` 3) / SEEK_HOLE (4) as tmpfs answers them (shmem_file_llseek): pages
+   * held are data, holes are where no page is; ENXIO at or past the end, or when no data follows.
+   */
+  seekHoleData(ino: Ino, offset: number, whence: number): number {
+    const n = this.regular(ino);
+    if (whence !== SEEK_DATA && whence !== SEEK_HOLE) throw fsErr('EINVAL');
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= n.size) throw fsErr('ENXIO');
+    const m = n.mapping;
+    if (m === null) {
+      if (whence === SEEK_HOLE) return offset;
+      throw fsErr('ENXIO');
+    }
+    const r = whence === SEEK_DATA ? this.pageCache.seekData(m, offset) : this.pageCache.seekHole(m, offset);
+    if (r < 0) throw fsErr('ENXIO');
+    return r;
   }
 
   /** Nothing to make durable: the data lives only in RAM (tmpfs' fsync is noop_fsync). */

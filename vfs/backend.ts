@@ -14,6 +14,9 @@
 // - `unlink`/`rmdir`/`rename` remove names and drop link counts but never free an inode: the VFS calls
 //   `inactive(ino)` once a node has no names left and no open descriptors (OSv VOP_INACTIVE, Linux
 //   evict_inode), so a file unlinked while open keeps its data until the last close.
+// - Once mounted, a backend's names and attributes change only through the VFS: the VFS caches names
+//   (the dentry cache) and each node's type, mode and owner, and would not see a change made behind it.
+// - The SetAttr objects the VFS passes may be reused by it after the call returns: copy the fields.
 
 import type { FsError } from './errno.js';
 
@@ -160,6 +163,11 @@ export interface Backend extends PagerHook {
   inactive(ino: Ino): void;
   /** Deallocate [off, off+len) keeping the size (fallocate PUNCH_HOLE|KEEP_SIZE). Only if capabilities.punchHole. */
   punchHole?(ino: Ino, off: number, len: number): void;
+  /**
+   * lseek SEEK_DATA (3) / SEEK_HOLE (4) on a regular file: the offset found, or ENXIO (offset at or past
+   * the end, or no data after it). Optional: without it a file is all data (generic_file_llseek_size).
+   */
+  seekHoleData?(ino: Ino, offset: number, whence: number): number;
 }
 
 /** Something a backend may throw; anything else escaping a backend is a bug in it. */

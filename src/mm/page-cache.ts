@@ -398,6 +398,31 @@ export class PageCache {
     this.stats.frees++;
   }
 
+  // ---- holes (lseek SEEK_DATA / SEEK_HOLE) ----
+
+  /**
+   * The first offset at or after `pos` that lies in a cached page, or -1 if none before the end
+   * (lseek(2) SEEK_DATA's ENXIO). Linux mapping_seek_hole_data, as tmpfs uses it: a page present is
+   * data, even if it holds zeros. For a mapping with a pager, pages not cached may be data in the
+   * store: the backend must answer for those itself.
+   */
+  seekData(m: FileMapping, pos: number): number {
+    if (pos < 0 || pos >= m.size) return -1;
+    const ps = this.pageSize;
+    const i = m.pages.next(Math.floor(pos / ps), Math.ceil(m.size / ps));
+    return i < 0 ? -1 : Math.max(pos, i * ps);
+  }
+
+  /** The first offset at or after `pos` in a hole, the size if there is none (lseek(2) SEEK_HOLE); -1 past the end. */
+  seekHole(m: FileMapping, pos: number): number {
+    if (pos < 0 || pos >= m.size) return -1;
+    const ps = this.pageSize;
+    const end = Math.ceil(m.size / ps);
+    let i = Math.floor(pos / ps);
+    while (i < end && m.pages.get(i) !== NO_FRAME) i++;
+    return Math.min(m.size, Math.max(pos, i * ps));
+  }
+
   // ---- allocation ----
 
   /** Take a frame for page `idx` of `m` (zeroed if asked); NO_FRAME if the budget or RAM is exhausted. */

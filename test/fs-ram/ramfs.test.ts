@@ -552,3 +552,31 @@ t.test('fsck finds what a broken tree would show (checks the checker the propert
   t.match(problems.join('\n'), /blocks 0, 2 pages/);
   t.match(problems.join('\n'), /directory nlink 5, 0 subdirectories/);
 });
+
+t.test('SEEK_DATA / SEEK_HOLE answer as Linux tmpfs does (lseek(2); measured on /dev/shm)', async (t) => {
+  const fs = createRamFs();
+  const f = fs.create(fs.rootIno, 'f', REG);
+  const ten = new Uint8Array(10).fill(1);
+  fs.write(f, 0, ten, 0, 10);
+  fs.write(f, 8192, ten, 0, 10);
+  fs.truncate(f, 8192 + 2048);
+  const SEEK_DATA = 3;
+  const SEEK_HOLE = 4;
+  // The expectations are what Python's os.lseek printed on Linux tmpfs for the same file.
+  const data: [number, number | string][] = [[0, 0], [100, 100], [4096, 8192], [5000, 8192], [8192, 8192], [9000, 9000], [10239, 10239], [10240, 'ENXIO']];
+  const hole: [number, number | string][] = [[0, 4096], [100, 4096], [4096, 4096], [5000, 5000], [8192, 10240], [9000, 10240], [10239, 10240], [10240, 'ENXIO']];
+  for (const [whence, table] of [[SEEK_DATA, data], [SEEK_HOLE, hole]] as const) {
+    for (const [off, want] of table) {
+      if (typeof want === 'number') t.equal(fs.seekHoleData(f, off, whence), want, `whence ${whence} at ${off}`);
+      else throwsCode(t, () => fs.seekHoleData(f, off, whence), want, `whence ${whence} at ${off}`);
+    }
+  }
+  // A file that is one hole: SEEK_HOLE finds 0, SEEK_DATA finds nothing.
+  const g = fs.create(fs.rootIno, 'g', REG);
+  fs.truncate(g, 5000);
+  t.equal(fs.seekHoleData(g, 0, SEEK_HOLE), 0);
+  throwsCode(t, () => fs.seekHoleData(g, 0, SEEK_DATA), 'ENXIO', 'no data in a hole-only file');
+  const h = fs.create(fs.rootIno, 'h', REG);
+  throwsCode(t, () => fs.seekHoleData(h, 0, SEEK_HOLE), 'ENXIO', 'an empty file has no offset 0');
+  throwsCode(t, () => fs.seekHoleData(f, 0, 2), 'EINVAL', 'other whence values');
+});
