@@ -4,7 +4,7 @@
 // saw another library's objects does not slow this one down).
 
 import { FsWorkloads, type SubjectRun } from './fs-workloads.js';
-import { limitsCpuShare, measureLimits, type Limits } from './fs-limits.js';
+import { measureLimits, type MeasuredLimits } from './fs-limits.js';
 import { SubjectUnavailable, type FsSubject, type SubjectName } from './fs-subject.js';
 import type { FsBenchSizes, Workload } from './fs-sizes.js';
 import { loadMemfs, loadTmpfs, loadZenfs } from './peers.js';
@@ -20,7 +20,7 @@ export type ChildMessage =
   | { type: 'step'; workload: Workload | 'limits' }
   | { type: 'run'; run: SubjectRun }
   | { type: 'unavailable'; reason: string }
-  | { type: 'limits'; limits: Limits; cpuShare: number }
+  | { type: 'limits'; limits: MeasuredLimits }
   | { type: 'error'; message: string };
 
 const LOADERS: Record<SubjectName, () => Promise<FsSubject>> = {
@@ -36,7 +36,7 @@ export async function runJob(job: ChildJob, send: (m: ChildMessage) => void): Pr
   if (job.kind === 'limits') {
     const limits = measureLimits(job.sizes, job.seed);
     send({ type: 'step', workload: 'limits' });
-    send({ type: 'limits', limits, cpuShare: limitsCpuShare });
+    send({ type: 'limits', limits });
     return;
   }
   let subject: FsSubject;

@@ -3,6 +3,7 @@
 // than Uint8Array.set, so "% of the limit" says how much the filesystem's own bookkeeping costs.
 
 import { Prng } from '../src/sim/prng.js';
+import { threadCpuMs } from './cpu-clock.js';
 import type { FsBenchSizes } from './fs-sizes.js';
 
 const MiB = 1024 * 1024;
@@ -15,8 +16,14 @@ export interface Limits {
   randCopyOpsPerSec: number;
 }
 
-/** CPU time over wall time while the limits were measured (see SubjectRun.cpuShare). */
-export let limitsCpuShare = 1;
+export interface MeasuredLimits {
+  /** Per second of wall time (what the table compares with). */
+  wall: Limits;
+  /** Per second of the thread's CPU time (compared with the subjects' cpuRate on a busy machine). */
+  cpu: Limits;
+  /** CPU time over wall time while measuring (see SubjectRun.cpuShare). */
+  cpuShare: number;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,10 +31,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Warm-up plus `reps` timed repetitions, each repeated until minRepMs has passed; the median rate. */
-function rate(z: FsBenchSizes, once: () => number): number {
+/** Warm-up plus `reps` timed repetitions, each repeated until minRepMs has passed; median rates. */
+function rate(z: FsBenchSizes, once: () => number, acc: { wall: number; cpu: number }): { wall: number; cpu: number } {
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   for (let r = 0; r < z.warmup + z.reps; r++) {
+    const c0 = threadCpuMs();
     const t0 = now();
     let work = 0;
     let ms = 0;
@@ -35,23 +44,28 @@ function rate(z: FsBenchSizes, once: () => number): number {
       work += once();
       ms = now() - t0;
     } while (ms < z.minRepMs);
-    if (r >= z.warmup) rates.push((work / ms) * 1000);
+    const cpu = threadCpuMs() - c0;
+    if (r >= z.warmup) {
+      rates.push((work / ms) * 1000);
+      cpuRates.push((work / Math.max(cpu, 1e-3)) * 1000);
+      acc.wall += ms;
+      acc.cpu += cpu;
+    }
   }
-  return median(rates);
+  return { wall: median(rates), cpu: median(cpuRates) };
 }
 
-export function measureLimits(z: FsBenchSizes, seed: number): Limits {
-  const c0 = process.cpuUsage();
-  const w0 = now();
+export function measureLimits(z: FsBenchSizes, seed: number): MeasuredLimits {
+  const acc = { wall: 0, cpu: 0 };
   const chunk = new Uint8Array(z.chunkBytes).fill(0x5a);
   const big = new Uint8Array(z.dataBytes);
   // Touch every page first: a repetition measures copying, as a filesystem overwriting its file does.
   for (let i = 0; i < big.length; i += 4096) big[i] = (i >>> 12) & 0xff;
   const chunks = z.dataBytes / z.chunkBytes;
-  const memcpyMiBs = rate(z, () => {
+  const memcpy = rate(z, () => {
     for (let i = 0; i < chunks; i++) big.set(chunk, i * z.chunkBytes);
     return z.dataBytes / MiB;
-  });
+  }, acc);
 
   // The same offsets the randRead/randWrite workloads use (same seed, same generator).
   const prng = new Prng(seed);
@@ -61,16 +75,18 @@ export function measureLimits(z: FsBenchSizes, seed: number): Limits {
   const out = new Uint8Array(z.ioBytes);
   const len = z.ioBytes;
   let fold = 0;
-  const randCopyOpsPerSec = rate(z, () => {
+  const randCopy = rate(z, () => {
     for (let i = 0; i < offs.length; i++) {
       const o = offs[i]!;
       out.set(big.subarray(o, o + len));
       fold += out[0]!;
     }
     return offs.length;
-  });
+  }, acc);
   if (fold < 0) throw new Error('unreachable: keeps the copies observable');
-  const c = process.cpuUsage(c0);
-  limitsCpuShare = (c.user + c.system) / 1000 / Math.max(now() - w0, 1e-3);
-  return { memcpyMiBs, randCopyOpsPerSec };
+  return {
+    wall: { memcpyMiBs: memcpy.wall, randCopyOpsPerSec: randCopy.wall },
+    cpu: { memcpyMiBs: memcpy.cpu, randCopyOpsPerSec: randCopy.cpu },
+    cpuShare: acc.cpu / Math.max(acc.wall, 1e-3),
+  };
 }

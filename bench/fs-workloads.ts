@@ -3,6 +3,7 @@
 // over one big file. Wall time (performance.now) is what is measured: the simulator's own speed.
 
 import { Prng } from '../src/sim/prng.js';
+import { threadCpuMs } from './cpu-clock.js';
 import type { FsSubject } from './fs-subject.js';
 import { WORKLOADS, type FsBenchSizes, type Workload } from './fs-sizes.js';
 
@@ -19,8 +20,10 @@ interface Rep {
 
 /** The result of one workload on one subject. */
 export interface Measured {
-  /** Median rate over the measured repetitions, per second. */
+  /** Median rate over the measured repetitions, per second of wall time. */
   rate: number;
+  /** The same per second of CPU time of the benchmark thread (cpu-clock.ts): robust on a busy machine. */
+  cpuRate: number;
   /** Measured repetitions (warm-up excluded). */
   reps: number;
   /** Set when the time budget cut a repetition short: the rate is over `done` of `of`. */
@@ -37,9 +40,9 @@ export interface SubjectRun {
   /** The same before any workload ran: the Node process and the subject's empty filesystem. */
   rssBaselineMiB: number;
   /**
-   * Process CPU time (user + system, all threads) over wall time, across every repetition. Near 1 (a bit
-   * above with GC helper threads) on an idle machine; well below 1 means other processes took the CPU
-   * and the rates are low by about that factor.
+   * CPU time of the benchmark thread over wall time, across every measured interval. Near 1 on an idle
+   * machine; well below 1 means other processes took the CPU and the wall rates are low by about that
+   * factor (cpuRate is not).
    */
   cpuShare: number;
 }
@@ -76,6 +79,23 @@ export class FsWorkloads {
   private rss: number | null = null;
   private cpuMs = 0;
   private wallMs = 0;
+  /** The clocks at the start of the timed part of a repetition, and its CPU time at the end. */
+  private w0 = 0;
+  private c0 = 0;
+  private repCpuMs = 0;
+
+  /** Start the timed part of a repetition (after its untimed setup). */
+  private begin(): void {
+    this.c0 = threadCpuMs();
+    this.w0 = now();
+  }
+
+  /** End it: returns the wall milliseconds and keeps the CPU milliseconds for `measure`. */
+  private end(): number {
+    const ms = now() - this.w0;
+    this.repCpuMs = threadCpuMs() - this.c0;
+    return ms;
+  }
 
   constructor(
     private readonly s: FsSubject,
@@ -162,17 +182,18 @@ export class FsWorkloads {
   private measure(maxReps: number, rep: (i: number, deadline: number) => Rep): Measured {
     if (maxReps < 1) throw new Error('no state to run on (an earlier workload failed)');
     const rates: number[] = [];
+    const cpuRates: number[] = [];
     const t0 = now();
     let truncated: Measured['truncated'];
     for (let i = 0; i < maxReps; i++) {
-      const c0 = process.cpuUsage();
-      const w0 = now();
-      const r = rep(i, w0 + this.z.budgetMs);
-      const c = process.cpuUsage(c0);
-      this.cpuMs += (c.user + c.system) / 1000;
-      this.wallMs += now() - w0;
+      const r = rep(i, now() + this.z.budgetMs);
       const warm = i < this.z.warmup && !r.truncated && maxReps > 1;
-      if (!warm) rates.push((r.work / Math.max(r.ms, 1e-3)) * 1000);
+      if (!warm) {
+        rates.push((r.work / Math.max(r.ms, 1e-3)) * 1000);
+        cpuRates.push((r.work / Math.max(this.repCpuMs, 1e-3)) * 1000);
+        this.wallMs += r.ms;
+        this.cpuMs += this.repCpuMs;
+      }
       if (r.truncated) {
         truncated = { done: r.work, of: r.planned };
         break;
@@ -180,7 +201,7 @@ export class FsWorkloads {
       if (rates.length >= this.z.reps) break;
       if (rates.length >= 1 && now() - t0 >= this.z.budgetMs) break;
     }
-    const m: Measured = { rate: median(rates), reps: rates.length };
+    const m: Measured = { rate: median(rates), cpuRate: median(cpuRates), reps: rates.length };
     if (truncated) m.truncated = truncated;
     return m;
   }
@@ -206,16 +227,14 @@ export class FsWorkloads {
     this.passDeadline = deadline;
     let work = 0;
     let planned = 0;
-    const t0 = now();
-    let ms = 0;
-    do {
+    this.begin();
+    for (;;) {
       planned += per;
       const done = pass(per);
       work += done;
-      ms = now() - t0;
-      if (done < per) return { work, planned, ms, truncated: true };
-    } while (ms < this.z.minRepMs);
-    return { work, planned, ms, truncated: false };
+      if (done < per) return { work, planned, ms: this.end(), truncated: true };
+      if (now() - this.w0 >= this.z.minRepMs) return { work, planned, ms: this.end(), truncated: false };
+    }
   }
   private passDeadline = 0;
 
@@ -232,13 +251,13 @@ export class FsWorkloads {
     this.trees.push(tree);
     const s = this.s;
     const data = this.small;
-    const t0 = now();
+    this.begin();
     let n = 0;
     for (; n < files; n++) {
       if ((n & 15) === 15 && now() > deadline) break;
       s.createFile(paths[n]!, data);
     }
-    const ms = now() - t0;
+    const ms = this.end();
     tree.count = n;
     return { work: n, planned: files, ms, truncated: n < files };
   }
@@ -291,13 +310,13 @@ export class FsWorkloads {
     const to: string[] = new Array(t.count);
     for (let i = 0; i < t.count; i++) to[i] = `${t.base}/d${(t.dirOf[i]! + 1) % dirs}/f${i}`;
     const s = this.s;
-    const t0 = now();
+    this.begin();
     let i = 0;
     for (; i < t.count; i++) {
       if ((i & 15) === 15 && now() > deadline) break;
       s.rename(from[i]!, to[i]!);
     }
-    const ms = now() - t0;
+    const ms = this.end();
     for (let j = 0; j < i; j++) t.dirOf[j] = (t.dirOf[j]! + 1) % dirs;
     return { work: i, planned: t.count, ms, truncated: i < t.count };
   }
@@ -305,13 +324,13 @@ export class FsWorkloads {
   private unlink(t: Tree, deadline: number): Rep {
     const paths = pathsOf(t);
     const s = this.s;
-    const t0 = now();
+    this.begin();
     let i = 0;
     for (; i < t.count; i++) {
       if ((i & 15) === 15 && now() > deadline) break;
       s.unlink(paths[i]!);
     }
-    return { work: i, planned: t.count, ms: now() - t0, truncated: i < t.count };
+    return { work: i, planned: t.count, ms: this.end(), truncated: i < t.count };
   }
 
   /** A path of deepComponents components below the root: deepComponents-1 directories and a file. */
@@ -352,7 +371,7 @@ export class FsWorkloads {
     const chunk = this.chunk;
     const len = this.z.chunkBytes;
     const chunks = this.z.dataBytes / len;
-    const t0 = now();
+    this.begin();
     const fd = s.open(this.big, 'w');
     let i = 0;
     for (; i < chunks; i++) {
@@ -360,7 +379,7 @@ export class FsWorkloads {
       const n = s.write(fd, chunk, 0, len, null);
       this.check(n === len, 'seqWrite', `short write ${n}`);
     }
-    const ms = now() - t0;
+    const ms = this.end();
     for (let j = i; j < chunks; j++) s.write(fd, chunk, 0, len, null);
     s.close(fd);
     return { work: (i * len) / MiB, planned: this.z.dataBytes / MiB, ms, truncated: i < chunks };
@@ -405,8 +424,7 @@ export class FsWorkloads {
     let planned = 0;
     let bytes = 0;
     let truncated = false;
-    const t0 = now();
-    let ms = 0;
+    this.begin();
     do {
       planned += ops;
       let i = 0;
@@ -422,9 +440,9 @@ export class FsWorkloads {
         }
       }
       work += i;
-      ms = now() - t0;
       if (i < ops) truncated = true;
-    } while (!truncated && ms < this.z.minRepMs);
+    } while (!truncated && now() - this.w0 < this.z.minRepMs);
+    const ms = this.end();
     s.close(fd);
     this.check(bytes === work * len, write ? 'randWrite' : 'randRead', `moved ${bytes} bytes for ${work} ops`);
     return { work, planned, ms, truncated };

@@ -6,7 +6,8 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions } from '../src/cli/bench.js';
 import type { ChildJob, ChildMessage } from './fs-child.js';
-import type { Limits } from './fs-limits.js';
+import type { Limits, MeasuredLimits } from './fs-limits.js';
+import { threadCpuSource } from './cpu-clock.js';
 import { SUBJECTS, type SubjectName } from './fs-subject.js';
 import { FULL_SIZES, LIMIT_OF, QUICK_SIZES, UNIT, WORKLOADS, type FsBenchSizes, type Unit, type Workload } from './fs-sizes.js';
 import type { SubjectRun } from './fs-workloads.js';
@@ -29,8 +30,12 @@ export interface FsBenchResult {
     errors: Partial<Record<Workload, Partial<Record<SubjectName, string>>>>;
     reps: Partial<Record<Workload, Partial<Record<SubjectName, number>>>>;
     rssBaselineMiB: Partial<Record<SubjectName, number>>;
-    /** CPU time the subject's process got over wall time (see SubjectRun.cpuShare). */
+    /** CPU time the benchmark thread got over wall time (see SubjectRun.cpuShare). */
     cpuShare: Partial<Record<SubjectName | 'limits', number>>;
+    /** The same rates per second of the benchmark thread's CPU time, and the limits likewise. */
+    cpuRates: Record<Workload, Record<SubjectName, number | null>>;
+    cpuLimits: Limits;
+    cpuClock: string;
     method: string;
   };
 }
@@ -63,14 +68,10 @@ export function stepCount(subjects: readonly SubjectName[]): number {
 export async function runFsBench(cfg: FsBenchConfig): Promise<FsBenchResult> {
   const subjects = cfg.subjects ?? SUBJECTS;
   const onStep = cfg.onStep ?? (() => {});
-  let limits: Limits | undefined;
-  let limitsShare = 1;
+  let limits: MeasuredLimits | undefined;
   await runChild({ kind: 'limits', sizes: cfg.sizes, seed: cfg.seed }, (m) => {
     if (m.type === 'step') onStep('limits');
-    if (m.type === 'limits') {
-      limits = m.limits;
-      limitsShare = m.cpuShare;
-    }
+    if (m.type === 'limits') limits = m.limits;
   });
   if (!limits) throw new Error('the limits child reported nothing');
 
@@ -89,16 +90,14 @@ export async function runFsBench(cfg: FsBenchConfig): Promise<FsBenchResult> {
     for (; steps < WORKLOADS.length; steps++) onStep(`${subject} (${unavailable[subject] ? 'unavailable' : 'failed'})`);
     if (!runs[subject] && !unavailable[subject]) throw new Error(`${subject}: the child reported nothing`);
   }
-  const result = collect(cfg, subjects, limits, runs, unavailable);
-  result.notes.cpuShare.limits = Math.round(limitsShare * 100) / 100;
-  return result;
+  return collect(cfg, subjects, limits, runs, unavailable);
 }
 
 /** Folds the children's reports into the --json document (exported for tests that run a job in-process). */
 export function collect(
   cfg: FsBenchConfig,
   subjects: readonly SubjectName[],
-  limits: Limits,
+  limits: MeasuredLimits,
   runs: Partial<Record<SubjectName, SubjectRun>>,
   unavailable: Partial<Record<SubjectName, string>>,
 ): FsBenchResult {
@@ -112,21 +111,27 @@ export function collect(
     errors: {},
     reps: {},
     rssBaselineMiB: {},
-    cpuShare: {},
+    cpuShare: { limits: Math.round(limits.cpuShare * 100) / 100 },
+    cpuRates: {} as Record<Workload, Record<SubjectName, number | null>>,
+    cpuLimits: roundLimits(limits.cpu),
+    cpuClock: threadCpuSource,
     method: METHOD,
   };
   const rssMiB = {} as Record<SubjectName, number | null>;
   for (const w of WORKLOADS) {
     const row = { unit: UNIT[w] } as WorkloadRow;
+    const cpuRow = {} as Record<SubjectName, number | null>;
     for (const s of SUBJECTS) {
       const m = runs[s]?.results[w];
       row[s] = m ? round(m.rate, UNIT[w]) : null;
+      cpuRow[s] = m ? round(m.cpuRate, UNIT[w]) : null;
       if (m?.truncated) (notes.truncated[w] ??= {})[s] = m.truncated;
       if (m) (notes.reps[w] ??= {})[s] = m.reps;
       const err = runs[s]?.errors[w];
       if (err) (notes.errors[w] ??= {})[s] = err;
     }
     workloads[w] = row;
+    notes.cpuRates[w] = cpuRow;
   }
   for (const s of SUBJECTS) {
     const r = runs[s];
@@ -137,10 +142,14 @@ export function collect(
   }
   return {
     workloads,
-    limits: { memcpyMiBs: Math.round(limits.memcpyMiBs), randCopyOpsPerSec: Math.round(limits.randCopyOpsPerSec) },
+    limits: roundLimits(limits.wall),
     rssMiB,
     notes,
   };
+}
+
+function roundLimits(l: Limits): Limits {
+  return { memcpyMiBs: Math.round(l.memcpyMiBs), randCopyOpsPerSec: Math.round(l.randCopyOpsPerSec) };
 }
 
 function round(v: number, unit: Unit): number {
@@ -191,7 +200,11 @@ export async function run(opts: BenchOptions): Promise<void> {
   process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : render(result) + '\n');
 }
 
-/** The table for people: rows are workloads, columns subjects, then vfsim's ratios and % of the limit. */
+/**
+ * The text for people: rows are workloads, columns subjects, then vfsim's ratios and % of the limit.
+ * On a busy machine (a subject's thread got less than BUSY_SHARE of a CPU) a second table gives the same
+ * run per CPU-second of each benchmark thread, which other processes do not distort.
+ */
 export function render(r: FsBenchResult): string {
   const z = r.notes.sizes;
   const budget = `${z.budgetMs >= 1000 ? `${z.budgetMs / 1000} s` : `${z.budgetMs} ms`}`;
@@ -202,13 +215,50 @@ export function render(r: FsBenchResult): string {
       `${formatBytes(z.ioBytes)} at random aligned offsets (seed ${r.notes.seed}); a ${z.deepComponents}-component path.`,
   );
   out.push(`Median of ${z.reps} after ${z.warmup} warm-up; each subject in its own process; budget ${budget} per workload.`);
+  out.push('', 'Per second of wall time:', table(r, r.workloads, r.limits, true));
+  const busy = [...SUBJECTS, 'limits' as const].filter((s) => r.notes.cpuShare[s] != null && r.notes.cpuShare[s]! < BUSY_SHARE);
+  if (busy.length) {
+    out.push(
+      '',
+      `The machine was busy: ${busy.map((s) => `${s} got ${Math.round(100 * r.notes.cpuShare[s]!)}%`).join(', ')} ` +
+        'of a CPU while measured, so the wall rates above are low by about that factor. The same run per second ' +
+        `of CPU time of each benchmark thread (${r.notes.cpuClock}):`,
+    );
+    const rows = {} as Record<Workload, WorkloadRow>;
+    for (const w of WORKLOADS) rows[w] = { unit: UNIT[w], ...r.notes.cpuRates[w] };
+    out.push(table(r, rows, r.notes.cpuLimits, false));
+  }
   out.push('');
+  const data = z.dataBytes / (1024 * 1024);
+  out.push(
+    `Limits: raw Uint8Array copies in a process like the subjects': memcpy streams ${formatBytes(z.dataBytes)} through a ` +
+      `reused ${formatBytes(z.chunkBytes)} buffer; random copy takes ${formatBytes(z.ioBytes)} from random aligned offsets.`,
+    `RSS: ${data} MiB of file data at that point; the process before any workload: ` +
+      SUBJECTS.filter((s) => r.notes.rssBaselineMiB[s] != null)
+        .map((s) => `${s} ${r.notes.rssBaselineMiB[s]}`)
+        .join(', ') +
+      ' MiB. tmpfs data lives in the kernel, outside the process.',
+  );
+  for (const s of SUBJECTS) out.push(`${s.padEnd(9)} ${r.notes.subjects[s]}`);
+  const foot: string[] = [];
+  for (const w of WORKLOADS)
+    for (const s of SUBJECTS) {
+      const t = r.notes.truncated[w]?.[s];
+      const unit = UNIT[w] === 'MiB/s' ? 'MiB' : 'ops';
+      if (t) foot.push(`† ${s} ${w}: stopped at the ${budget} budget; rate over ${formatCount(Math.round(t.done))} of ${formatCount(t.of)} ${unit}.`);
+      const e = r.notes.errors[w]?.[s];
+      if (e) foot.push(`error ${s} ${w}: ${e}`);
+    }
+  if (foot.length) out.push('', ...foot);
+  return out.join('\n');
+}
+
+function table(r: FsBenchResult, rowsOf: Record<Workload, WorkloadRow>, limits: Limits, withRss: boolean): string {
   const header = ['workload', 'unit', ...SUBJECTS, 'vfsim/memfs', 'vfsim/tmpfs', 'vfsim/limit'];
   const align: Align[] = ['l', 'l', ...SUBJECTS.map((): Align => 'r'), 'r', 'r', 'r'];
   const rows: string[][] = [];
-  const foot: string[] = [];
   for (const w of WORKLOADS) {
-    const row = r.workloads[w];
+    const row = rowsOf[w];
     const cells = SUBJECTS.map((s) => {
       const v = row[s];
       if (v == null) return r.notes.errors[w]?.[s] ? 'error' : '—';
@@ -221,45 +271,19 @@ export function render(r: FsBenchResult): string {
       ...cells,
       formatRatio(row.vfsim, row.memfs),
       formatRatio(row.vfsim, row.tmpfs),
-      lim ? formatPercent(row.vfsim, r.limits[lim]) : '',
+      lim ? formatPercent(row.vfsim, limits[lim]) : '',
     ]);
-    for (const s of SUBJECTS) {
-      const t = r.notes.truncated[w]?.[s];
-      if (t) foot.push(`† ${s} ${w}: stopped at the ${budget} budget; rate over ${formatCount(Math.round(t.done))} of ${formatCount(t.of)} ${row.unit === 'MiB/s' ? 'MiB' : 'ops'}.`);
-      const e = r.notes.errors[w]?.[s];
-      if (e) foot.push(`error ${s} ${w}: ${e}`);
-    }
   }
-  rows.push([
-    'rss after seqWrite',
-    'MiB',
-    ...SUBJECTS.map((s) => (r.rssMiB[s] == null ? '—' : formatCount(r.rssMiB[s]!))),
-    formatRatio(r.rssMiB.vfsim, r.rssMiB.memfs),
-    '',
-    '',
-  ]);
-  out.push(formatTable(header, rows, align));
-  out.push('');
-  out.push(
-    `Limits (raw Uint8Array copies in a process like the subjects'): memcpy ${formatRate(r.limits.memcpyMiBs, 'MiB/s')} MiB/s ` +
-      `(${formatBytes(z.dataBytes)} through a reused ${formatBytes(z.chunkBytes)} buffer); random copy ` +
-      `${formatRate(r.limits.randCopyOpsPerSec, 'ops/s')} ops/s (${formatBytes(z.ioBytes)} from random aligned offsets).`,
-  );
-  const data = z.dataBytes / (1024 * 1024);
-  out.push(
-    `RSS: ${data} MiB of file data at that point; process baseline before any workload: ` +
-      SUBJECTS.filter((s) => r.notes.rssBaselineMiB[s] != null)
-        .map((s) => `${s} ${r.notes.rssBaselineMiB[s]}`)
-        .join(', ') +
-      ' MiB. tmpfs data lives in the kernel, outside the process.',
-  );
-  for (const s of SUBJECTS) out.push(`${s.padEnd(9)} ${r.notes.subjects[s]}`);
-  const busy = [...SUBJECTS, 'limits' as const].filter((s) => (r.notes.cpuShare[s] ?? 1) < BUSY_SHARE);
-  if (busy.length)
-    out.push(
-      `Busy machine: ${busy.map((s) => `${s} got ${Math.round(100 * r.notes.cpuShare[s]!)}%`).join(', ')} of a CPU ` +
-        'while measured (other processes ran); those rates are low by about that factor. Rerun on a quiet machine.',
-    );
-  if (foot.length) out.push('', ...foot);
-  return out.join('\n');
+  rows.push(['limit: memcpy', 'MiB/s', ...SUBJECTS.map(() => ''), '', '', formatRate(limits.memcpyMiBs, 'MiB/s')]);
+  rows.push(['limit: random copy', 'ops/s', ...SUBJECTS.map(() => ''), '', '', formatRate(limits.randCopyOpsPerSec, 'ops/s')]);
+  if (withRss)
+    rows.push([
+      'rss after seqWrite',
+      'MiB',
+      ...SUBJECTS.map((s) => (r.rssMiB[s] == null ? '—' : formatCount(r.rssMiB[s]!))),
+      formatRatio(r.rssMiB.vfsim, r.rssMiB.memfs),
+      '',
+      '',
+    ]);
+  return formatTable(header, rows, align);
 }
