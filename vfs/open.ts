@@ -2,12 +2,12 @@
 // - flags: unknown bits are ignored (open(2), unlike openat2); O_CREAT|O_DIRECTORY is EINVAL (Linux
 //   6.4+); O_TMPFILE is EOPNOTSUPP (no backend call makes an unnamed inode); O_PATH keeps only
 //   O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC and checks no permission on the file itself.
-// - O_CREAT: `.`, `..`, `/` or a trailing slash is EISDIR; an existing name with O_EXCL is EEXIST even
-//   when it is a dangling symlink; otherwise a final symlink is followed (O_NOFOLLOW: ELOOP), and a
-//   dangling one creates its target. Creating needs write+search on the directory (EACCES, EROFS) and
+// - O_CREAT: `.`, `..`, `/` is EEXIST with O_EXCL, else EISDIR; a trailing slash is EISDIR; an
+//   existing name with O_EXCL is EEXIST even when it is a dangling symlink; otherwise a final symlink
+//   is followed (O_NOFOLLOW: ELOOP), and a dangling one creates its target. Creating needs write+search on the directory (EACCES, EROFS) and
 //   sets the parent's mtime/ctime; a file just created is opened without further permission checks.
-// - no O_CREAT: O_NOFOLLOW on a final symlink is ELOOP; O_DIRECTORY or a trailing slash on a
-//   non-directory is ENOTDIR; write access (or O_TRUNC) on a directory is EISDIR; the mode bits must
+// - no O_CREAT: O_DIRECTORY or a trailing slash on a non-directory is ENOTDIR, checked before
+//   O_NOFOLLOW's ELOOP on a final symlink (do_open, then may_open); write access (or O_TRUNC) on a directory is EISDIR; the mode bits must
 //   grant the access mode, and write for O_TRUNC — O_RDONLY|O_TRUNC truncates when writable (Linux).
 // - sockets and device nodes have no driver here: ENXIO after the permission check (Linux gives ENXIO
 //   for a socket, and for a device without a driver).
@@ -75,7 +75,8 @@ export function openPath(p: Process, path: string, flags: number, mode: number):
   let d: Dentry;
   if ((flags & O_CREAT) === 0) d = resolve(p, nd, path, (flags & O_NOFOLLOW) === 0);
   else for (pathWalk(p, nd, path); ;) {
-    if (nd.type !== LAST_NORM) throw fsErr('EISDIR');
+    // `.`, `..` or `/`: do_open's O_EXCL check comes before its O_CREAT-on-a-directory check.
+    if (nd.type !== LAST_NORM) throw fsErr((flags & O_EXCL) !== 0 ? 'EEXIST' : 'EISDIR');
     if (nd.mustDir) throw fsErr('EISDIR');
     const dir = nd.dir;
     let c = nd.lookupLast(p);
@@ -107,9 +108,10 @@ export function openPath(p: Process, path: string, flags: number, mode: number):
     if ((flags & O_DIRECTORY) !== 0 && t !== S_IFDIR) throw fsErr('ENOTDIR');
     return install(p, new OpenFile(v, d, flags, false, false, true), flags);
   }
-  if (t === S_IFLNK) throw fsErr('ELOOP');
+  // do_open's order: O_CREAT on a directory, then O_DIRECTORY, then may_open (a symlink: ELOOP).
   if (t === S_IFDIR && (flags & O_CREAT) !== 0) throw fsErr('EISDIR');
   if ((flags & O_DIRECTORY) !== 0 && t !== S_IFDIR) throw fsErr('ENOTDIR');
+  if (t === S_IFLNK) throw fsErr('ELOOP');
   const acc = accMode(flags);
   if (!created) {
     const want = (flags & O_TRUNC) !== 0 && t !== S_IFIFO && t !== S_IFSOCK ? acc | MAY_WRITE : acc;

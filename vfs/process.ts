@@ -23,8 +23,11 @@ import { touchAtime } from './times.js';
 import { AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_CREAT, O_EXCL, O_TRUNC, S_IFDIR, S_IFLNK, S_IFREG } from './constants.js';
 import type { Vfs } from './vfs.js';
 
+/** Rethrow with the call's context; a non-string path argument (the EFAULT case) is not echoed. */
 function fail(e: unknown, syscall: string, path?: string, dest?: string): never {
-  if (e instanceof FsError) throw e.at(syscall, path, dest);
+  if (e instanceof FsError) {
+    throw e.at(syscall, typeof path === 'string' ? path : undefined, typeof dest === 'string' ? dest : undefined);
+  }
   throw e;
 }
 

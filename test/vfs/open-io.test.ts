@@ -2,6 +2,7 @@
 // descriptions, unlink-while-open, sparse files, getdents64 — each case names the rule it checks.
 import t from 'tap';
 import { setup, errno, put, get, enc, dec, user } from './helpers.js';
+import { O_DIRECTORY } from '../../vfs/constants.js';
 import {
   O_APPEND, O_CREAT, O_EXCL, O_NOATIME, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, S_IFIFO,
   SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, DT_DIR, DT_REG, DT_LNK, FALLOC_FL_KEEP_SIZE,
@@ -313,4 +314,23 @@ t.test('EMFILE when the table is full; open checks it before creating', async (t
   q.open('/', O_RDONLY);
   errno(t, () => q.open('/new', O_CREAT | O_WRONLY, 0o644), 'EMFILE', 'no free descriptor');
   errno(t, () => q.stat('/new'), 'ENOENT', 'nothing created');
+});
+
+t.test('do_open order: O_EXCL before EISDIR on dots; O_DIRECTORY before O_NOFOLLOW\'s ELOOP (Linux fs/namei.c)', async (t) => {
+  const { p } = setup();
+  p.mkdir('/b', 0o755);
+  errno(t, () => p.open('/b/.', O_RDONLY | O_CREAT | O_EXCL, 0o644), 'EEXIST', '"b/." with O_CREAT|O_EXCL');
+  errno(t, () => p.open('.', O_RDONLY | O_CREAT | O_EXCL, 0o644), 'EEXIST', '"." with O_CREAT|O_EXCL');
+  errno(t, () => p.open('/', O_RDONLY | O_CREAT | O_EXCL, 0o644), 'EEXIST', '"/" with O_CREAT|O_EXCL');
+  errno(t, () => p.open('/b/', O_RDONLY | O_CREAT | O_EXCL, 0o644), 'EISDIR', '"b/": the trailing slash is checked first');
+  p.symlink('x', '/l');
+  errno(t, () => p.open('/l', O_RDONLY | O_DIRECTORY | O_NOFOLLOW), 'ENOTDIR', 'symlink with O_DIRECTORY|O_NOFOLLOW');
+});
+
+t.test('a Symbol or prototype-less object as a path is EFAULT, not a crash', async (t) => {
+  const { p } = setup();
+  errno(t, () => p.stat(Symbol.iterator as unknown as string), 'EFAULT', 'Symbol');
+  errno(t, () => p.stat(Object.create(null) as string), 'EFAULT', 'prototype-less object');
+  errno(t, () => p.rename('/x', Symbol('y') as unknown as string), 'EFAULT', 'rename: both names are checked (getname) before any lookup');
+  errno(t, () => p.symlink(Symbol('t') as unknown as string, '/s'), 'EFAULT', 'symlink target');
 });
