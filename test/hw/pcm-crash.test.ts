@@ -73,7 +73,7 @@ function run(d: PcmDevice, ref: Ref, op: Op): void {
       if (op.size === 1) { d.store8(op.off, op.v & 255); ref.view.setUint8(op.off, op.v & 255); }
       else if (op.size === 2) { d.store16(op.off, op.v & 0xffff); ref.view.setUint16(op.off, op.v & 0xffff, true); }
       else if (op.size === 4) { d.store32(op.off, op.v >>> 0); ref.view.setUint32(op.off, op.v >>> 0, true); }
-      else { d.store64(op.off, BigInt(op.v) * 0x10001n); ref.view.setBigUint64(op.off, BigInt(op.v) * 0x10001n, true); }
+      else { d.store64Big(op.off, BigInt(op.v) * 0x10001n); ref.view.setBigUint64(op.off, BigInt(op.v) * 0x10001n, true); }
       ref.stored(op.off, op.size, false);
       break;
     case 'write':
@@ -164,12 +164,12 @@ t.test('R3: with no evictions, each allowed value of each word appears in some i
 
 t.test('flushed and fenced is in every image; flushed-not-fenced and unflushed may go either way', async (t) => {
   const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
-  d.store64(0, 0xaaaan);
+  d.store64(0, 0xaaaa);
   d.flush(0);
   d.fence();
-  d.store64(64, 0xbbbbn); // flushed, not fenced
+  d.store64(64, 0xbbbb); // flushed, not fenced
   d.flush(64);
-  d.store64(128, 0xccccn); // unflushed
+  d.store64(128, 0xcccc); // unflushed
   const s = d.crash();
   t.equal(s.count, 2);
   t.same([...s.flushed], [1, 0]);
@@ -183,7 +183,7 @@ t.test('flushed and fenced is in every image; flushed-not-fenced and unflushed m
   t.equal(n, 4);
   t.same([...seen].sort(), ['0/0', '0/52428', '48059/0', '48059/52428']);
   // A store after the flush is not covered by it: the fence makes the flushed value durable only.
-  d.store64(64, 0xddddn);
+  d.store64(64, 0xdddd);
   d.fence();
   const s2 = d.crash();
   t.equal(s2.count, 2, 'the post-flush store and the unflushed one stay pending');
@@ -214,8 +214,8 @@ t.test('8-byte failure atomicity: a 64-byte store tears only at aligned 8-byte b
 
 t.test('non-temporal stores are durable at the next fence without a flush', async (t) => {
   const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
-  d.store64(0, 1n); // dirty in the cache: the streaming store to the line writes it back first
-  d.ntStore64(8, 2n);
+  d.store64Big(0, 1n); // dirty in the cache: the streaming store to the line writes it back first
+  d.ntStore64(8, 2);
   t.equal(d.crash().count, 1, 'the streaming piece is pending; the cached one was written back');
   d.fence();
   t.equal(d.crash().count, 0);
@@ -226,8 +226,8 @@ t.test('non-temporal stores are durable at the next fence without a flush', asyn
 
 t.test('an eviction makes a line durable at once (1-line cache)', async (t) => {
   const d = new PcmDevice({ bytes: 4096, clock: new Clock(), cache: { sets: 1, ways: 1 } });
-  d.store64(0, 5n);
-  d.store64(64, 6n); // evicts line 0
+  d.store64Big(0, 5n);
+  d.store64Big(64, 6n); // evicts line 0
   t.equal(d.counters.values.evictions, 1);
   const s = d.crash();
   t.equal(s.count, 1);
@@ -256,7 +256,7 @@ t.test('the trace records stores per 8-byte piece, effective and redundant flush
   d.flush(0);
   d.flush(0); // nothing left to write back
   d.fence();
-  d.ntStore64(64, 1n);
+  d.ntStore64(64, 1);
   d.fence();
   t.same(tr.summary(), { stores: 3, ntStores: 1, flushes: 1, cleanFlushes: 1, evictions: 0, fences: 2, marks: 1 });
   t.same([...tr.kind.subarray(0, tr.length)], [6, 1, 1, 1, 3, 7, 5, 2, 5]);
@@ -297,7 +297,7 @@ t.test('the replayer reproduces the device\'s crash states at every cut of the t
 t.test('powerFail keeps a seeded subset and comes back with an empty cache; seed reproduces', async (t) => {
   const go = (seed: number): Uint8Array => {
     const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
-    for (let i = 0; i < 32; i++) d.store64(i * 8, BigInt(i + 1));
+    for (let i = 0; i < 32; i++) d.store64(i * 8, i + 1);
     d.powerFail({ seed });
     t.equal(d.pendingPieces, 0);
     return d.durableImage();
@@ -305,13 +305,13 @@ t.test('powerFail keeps a seeded subset and comes back with an empty cache; seed
   t.same(go(9), go(9));
   t.not(Buffer.compare(go(9), go(10)), 0);
   const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
-  d.store64(0, 1n);
-  d.store64(8, 2n);
+  d.store64Big(0, 1n);
+  d.store64Big(8, 2n);
   d.powerFail({ keep: Uint8Array.of(0, 1) });
-  t.equal(d.load64(0), 0n);
-  t.equal(d.load64(8), 2n);
+  t.equal(d.load64Big(0), 0n);
+  t.equal(d.load64Big(8), 2n);
   try {
-    d.store64(0, 1n);
+    d.store64Big(0, 1n);
     d.powerFail({ keep: new Uint8Array(0) });
     t.fail('short selection accepted');
   } catch (e) {
@@ -321,7 +321,7 @@ t.test('powerFail keeps a seeded subset and comes back with an empty cache; seed
 
 t.test('mounting crash images on one device: loadImage once, then checkpoint / applyTo / rollback', async (t) => {
   const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
-  for (let i = 0; i < 6; i++) d.store64(i * 64, BigInt(100 + i));
+  for (let i = 0; i < 6; i++) d.store64(i * 64, 100 + i);
   const s = d.crash();
   const m = new PcmDevice({ bytes: 4096, clock: new Clock() });
   m.loadImage(s.image);
@@ -330,7 +330,7 @@ t.test('mounting crash images on one device: loadImage once, then checkpoint / a
     m.checkpoint();
     s.applyTo(m, sel);
     t.equal(Buffer.compare(m.durableImage(), img), 0);
-    m.store64(2048, 1n); // what recovery might write
+    m.store64Big(2048, 1n); // what recovery might write
     m.persistAll();
     m.rollback();
     n++;
@@ -349,10 +349,10 @@ t.test('explorer-shaped speed: cut a 20-call trace at every fence and marker, mo
     d.mark(call);
     data.fill(call + 1);
     d.write(4096 + call * 256, data);
-    d.store64(64 + call * 8, BigInt(call)); // an unflushed side store: more crash states
+    d.store64(64 + call * 8, call); // an unflushed side store: more crash states
     d.flushRange(4096 + call * 256, 256);
     d.fence();
-    d.store64(0, BigInt(call + 1));
+    d.store64(0, call + 1);
     d.flush(0);
     d.fence();
   }
@@ -369,12 +369,12 @@ t.test('explorer-shaped speed: cut a 20-call trace at every fence and marker, mo
       m.checkpoint();
       s.applyTo(m, sel);
       // "Recovery": read the tail, check the committed data is whole, write a recovery mark.
-      const tail = Number(m.load64(0));
+      const tail = m.load64(0);
       if (tail > 0) {
         m.read(4096 + (tail - 1) * 256, buf);
         if (!buf.every((b) => b === tail)) bad++;
       }
-      m.store64(8, 1n);
+      m.store64Big(8, 1n);
       m.persistAll();
       m.rollback();
       states++;

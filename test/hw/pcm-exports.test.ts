@@ -9,7 +9,7 @@ t.test('the PCM and block devices are reachable from the package entry point', a
     t.ok(name in api, name);
   }
   const d = new api.PcmDevice({ bytes: 4096 });
-  d.store64(0, 1n);
+  d.store64Big(0, 1n);
   t.equal(d.crash().count, 1);
   const b = new api.BlockDevice({ sectors: 8 });
   b.write(0, 1, new Uint8Array(512), 0, api.REQ_FUA);

@@ -79,7 +79,7 @@ t.test('bad modes are errnos', async (t) => {
 
 t.test('speed: crash images of 20 pending pieces, apply + undo over a shared base (issue 6: >= 2,000/s checked)', async (t) => {
   const d = new PcmDevice({ bytes: 1 << 20, clock: new Clock() });
-  for (let i = 0; i < 20; i++) d.store64(i * 4096, BigInt(i + 1)); // 20 pieces on 20 lines
+  for (let i = 0; i < 20; i++) d.store64(i * 4096, i + 1); // 20 pieces on 20 lines
   const s = d.crash();
   t.equal(s.count, 20);
   const c = s.cursor({ kind: 'all' });

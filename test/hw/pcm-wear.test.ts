@@ -10,7 +10,7 @@ import { OSV_AARCH64_KVM } from '../../src/sim/profile.js';
 t.test('a line is worn once per write-back that reaches the media, not per store', async (t) => {
   const d = new PcmDevice({ bytes: 4096, clock: new Clock() });
   for (let round = 0; round < 3; round++) {
-    for (let i = 0; i < 8; i++) d.store64(i * 8, BigInt(round * 8 + i)); // 8 stores, one line
+    for (let i = 0; i < 8; i++) d.store64(i * 8, round * 8 + i); // 8 stores, one line
     d.flush(0);
     d.fence();
   }

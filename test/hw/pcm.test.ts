@@ -28,13 +28,13 @@ function dev(bytes = 4096, extra: Partial<ConstructorParameters<typeof PcmDevice
 
 t.test('loads see the newest store at every width, little-endian (Arm ARM: data accesses are LE by default)', async (t) => {
   const d = dev();
-  d.store64(8, 0x1122334455667788n);
+  d.store64Big(8, 0x1122334455667788n);
   t.equal(d.load8(8), 0x88);
   t.equal(d.load16(8), 0x7788);
   t.equal(d.load32(8), 0x55667788);
-  t.equal(d.load64(8), 0x1122334455667788n);
+  t.equal(d.load64Big(8), 0x1122334455667788n);
   d.store8(9, 0xaa);
-  t.equal(d.load64(8), 0x112233445566aa88n);
+  t.equal(d.load64Big(8), 0x112233445566aa88n);
   d.store16(14, 0xbeef);
   d.store32(16, 0xdeadbeef);
   t.equal(d.load16(14), 0xbeef);
@@ -43,8 +43,8 @@ t.test('loads see the newest store at every width, little-endian (Arm ARM: data 
   d.read(16, buf, 0, 4);
   t.same([...buf.subarray(0, 4)], [0xef, 0xbe, 0xad, 0xde]);
   // Unaligned accesses spanning two words and two lines work (Normal memory allows them).
-  d.store64(60, 0x0102030405060708n);
-  t.equal(d.load64(60), 0x0102030405060708n);
+  d.store64Big(60, 0x0102030405060708n);
+  t.equal(d.load64Big(60), 0x0102030405060708n);
 });
 
 t.test('the device sits at its own physical range, distinct from RAM at 0x4000_0000', async (t) => {
@@ -59,10 +59,10 @@ t.test('the device sits at its own physical range, distinct from RAM at 0x4000_0
 
 t.test('bad input is an FsError and changes nothing (DESIGN.md: errors are values)', async (t) => {
   const d = dev();
-  d.store64(0, 7n);
+  d.store64Big(0, 7n);
   const before = d.durableImage();
   throwsCode(t, () => d.load8(4096), 'EFAULT');
-  throwsCode(t, () => d.load64(4090), 'EFAULT');
+  throwsCode(t, () => d.load64Big(4090), 'EFAULT');
   throwsCode(t, () => d.store32(-1, 0), 'EFAULT');
   throwsCode(t, () => d.store8(1.5, 0), 'EFAULT');
   throwsCode(t, () => d.write(4000, new Uint8Array(200)), 'EFAULT');
@@ -74,7 +74,7 @@ t.test('bad input is an FsError and changes nothing (DESIGN.md: errors are value
   throwsCode(t, () => new PcmDevice({ bytes: 4096, base: 123 }), 'EINVAL');
   throwsCode(t, () => d.loadImage(new Uint8Array(10)), 'EINVAL');
   t.equal(Buffer.compare(d.durableImage(), before), 0);
-  t.equal(d.load64(0), 7n);
+  t.equal(d.load64Big(0), 7n);
   t.equal(d.pendingPieces, 1);
 });
 
@@ -82,16 +82,16 @@ t.test('costs: miss random/sequential, hit, dirty flush, clean flush, fence, str
   const d = dev(1 << 16);
   const c = d.clock;
   let t0 = c.now;
-  d.load64(4096);
+  d.load64Big(4096);
   near(t, c.now - t0, P.pcm.readRandomNs, 'a cold line costs the random read latency');
   t0 = c.now;
-  d.load64(4096 + 64);
+  d.load64Big(4096 + 64);
   near(t, c.now - t0, P.pcm.readSequentialNs, 'the next line costs the sequential latency');
   t0 = c.now;
-  d.load64(4096);
+  d.load64Big(4096);
   near(t, c.now - t0, P.cpu.l1HitNs, 'a cached line costs a cache hit');
   t0 = c.now;
-  d.store64(4096, 1n);
+  d.store64Big(4096, 1n);
   near(t, c.now - t0, P.cpu.l1HitNs, 'a store to a cached line is a hit');
   t0 = c.now;
   d.flush(4096);
@@ -148,9 +148,9 @@ t.test('checkpoint/rollback restores contents after stores, fences and media wor
   d.write(100, new Uint8Array(300).fill(9));
   d.flushRange(100, 300);
   d.fence();
-  d.store64(4000, 5n);
+  d.store64Big(4000, 5n);
   d.setMediaWord(10, 1, 2);
-  d.ntStore64(512, 3n);
+  d.ntStore64(512, 3);
   d.fence();
   t.not(d.durableImage()[100], img[100]);
   d.rollback();
@@ -182,4 +182,22 @@ t.test('CpuCache: a power cycle forgets every line; dirty lines listed once even
   c.invalidateAll();
   t.same(c.dirtyLines(), []);
   for (const line of [0, 1, 2, 4]) t.equal(c.lookup(line), -1, `line ${line} gone`);
+});
+
+t.test('64-bit words as numbers (no BigInt on the hot path): signed reading like Cpu.load64, exact below 2^53', async (t) => {
+  const d = dev();
+  for (const v of [0, 1, 0xffffffff, 2 ** 32, 2 ** 53 - 1, -1, -(2 ** 53 - 1), -4294967296]) {
+    d.store64(16, v);
+    t.equal(d.load64(16), v, `round trip ${v}`);
+    t.equal(d.load64Big(16), BigInt.asUintN(64, BigInt(v)), `same bits as BigInt ${v}`);
+  }
+  d.ntStore64(24, 2 ** 40 + 5);
+  t.equal(d.load64(24), 2 ** 40 + 5);
+  d.store64Big(32, 0xffff_ffff_ffff_fffen);
+  t.equal(d.load64(32), -2);
+  const before = d.load64Big(16);
+  throwsCode(t, () => d.store64(16, 2 ** 53), 'EINVAL', 'not a safe integer');
+  throwsCode(t, () => d.store64(16, 1.5), 'EINVAL', 'not an integer');
+  throwsCode(t, () => d.ntStore64(16, NaN), 'EINVAL');
+  t.equal(d.load64Big(16), before, 'unchanged');
 });

@@ -60,15 +60,17 @@ export interface PersistentMemory {
   load8(off: number): number;
   load16(off: number): number;
   load32(off: number): number;
-  load64(off: number): bigint;
+  load64(off: number): number;
+  load64Big(off: number): bigint;
   store8(off: number, v: number): void;
   store16(off: number, v: number): void;
   store32(off: number, v: number): void;
-  store64(off: number, v: bigint): void;
+  store64(off: number, v: number): void;
+  store64Big(off: number, v: bigint): void;
   read(off: number, dst: Uint8Array, dstOff?: number, len?: number): void;
   write(off: number, src: Uint8Array, srcOff?: number, len?: number): void;
   ntWrite(off: number, src: Uint8Array, srcOff?: number, len?: number): void;
-  ntStore64(off: number, v: bigint): void;
+  ntStore64(off: number, v: number): void;
   flush(off: number): void;
   flushRange(off: number, len: number): void;
   fence(): void;
@@ -168,7 +170,17 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     return this.visibleView.getUint32(off, true);
   }
 
-  load64(off: number): bigint {
+  /**
+   * A 64-bit load as a number, in the signed reading (as Cpu.load64): exact when |v| < 2^53, which
+   * covers offsets, sizes, counters and pointers. load64Big returns every value exactly.
+   */
+  load64(off: number): number {
+    this.checkRange(off, 8);
+    this.chargeLoad(off, 8);
+    return this.visibleView.getInt32(off + 4, true) * 4294967296 + this.visibleView.getUint32(off, true);
+  }
+
+  load64Big(off: number): bigint {
     this.checkRange(off, 8);
     this.chargeLoad(off, 8);
     return this.visibleView.getBigUint64(off, true);
@@ -226,7 +238,16 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     this.afterStore(off, 4, false);
   }
 
-  store64(off: number, v: bigint): void {
+  /** A 64-bit store of a safe integer (negative: two's complement); EINVAL otherwise. No allocation. */
+  store64(off: number, v: number): void {
+    this.checkRange(off, 8);
+    if (!Number.isSafeInteger(v)) throw fsErr('EINVAL', 'pcm-store');
+    this.logRange(off, 8);
+    setWord(this.visibleView, off, v);
+    this.afterStore(off, 8, false);
+  }
+
+  store64Big(off: number, v: bigint): void {
     this.checkRange(off, 8);
     this.logRange(off, 8);
     this.visibleView.setBigUint64(off, BigInt.asUintN(64, v), true);
@@ -261,11 +282,12 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     this.afterStore(off, len, true);
   }
 
-  /** One non-temporal 8-byte store. */
-  ntStore64(off: number, v: bigint): void {
+  /** One non-temporal 8-byte store of a safe integer (an 8-byte commit that needs no flush, only a fence). */
+  ntStore64(off: number, v: number): void {
     this.checkRange(off, 8);
+    if (!Number.isSafeInteger(v)) throw fsErr('EINVAL', 'pcm-store');
     this.logRange(off, 8);
-    this.visibleView.setBigUint64(off, BigInt.asUintN(64, v), true);
+    setWord(this.visibleView, off, v);
     this.afterStore(off, 8, true);
   }
 
@@ -524,4 +546,11 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   private logLine(line: number): void {
     if (this.undo.active) this.undo.log(line, 1, this.visible, this.durable);
   }
+}
+
+/** Write a safe integer as a little-endian 64-bit two's-complement word. */
+function setWord(view: DataView, off: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  view.setUint32(off, v - hi * 4294967296, true);
+  view.setInt32(off + 4, hi, true);
 }
