@@ -80,6 +80,8 @@ export class Cpu {
   private wBase = 0;
   private xPage = NaN;
   private xBase = 0;
+  /** The VA handed to a miss path (see loadSlowBox). */
+  private readonly vaBox = new Float64Array(1);
 
   constructor(opts: CpuOptions) {
     this.mmu = opts.mmu;
@@ -127,7 +129,8 @@ export class Cpu {
 
   // ---- loads ----
   // Each access is a small fast path (the one-entry cache for its 4 KiB page) and a separate miss
-  // method, small enough for V8 to inline several accessors into one caller.
+  // method, small enough for V8 to inline several accessors into one caller; the hit path allocates
+  // nothing (the VA reaches the miss path through vaBox, never boxed).
 
   load8(va: number): number {
     const off = va & 4095;
@@ -135,7 +138,8 @@ export class Cpu {
       this.hit();
       return this.bytes[this.rBase + off]!;
     }
-    return this.load8Miss(va);
+    this.vaBox[0] = va;
+    return this.load8Miss();
   }
 
   load16(va: number): number {
@@ -144,7 +148,8 @@ export class Cpu {
       this.hit();
       return this.view.getUint16(this.rBase + off, true);
     }
-    return this.loadSlow(va, 2) ? this.scratch.getUint16(0, true) : 0;
+    this.vaBox[0] = va;
+    return this.loadSlowBox(2) ? this.scratch.getUint16(0, true) : 0;
   }
 
   load32(va: number): number {
@@ -153,7 +158,8 @@ export class Cpu {
       this.hit();
       return this.view.getUint32(this.rBase + off, true);
     }
-    return this.loadSlow(va, 4) ? this.scratch.getUint32(0, true) : 0;
+    this.vaBox[0] = va;
+    return this.loadSlowBox(4) ? this.scratch.getUint32(0, true) : 0;
   }
 
   /** 64-bit load as a signed number (exact for |v| < 2^53). */
@@ -164,7 +170,8 @@ export class Cpu {
       const p = this.rBase + off;
       return this.view.getInt32(p + 4, true) * 4294967296 + this.view.getUint32(p, true);
     }
-    return this.load64Miss(va);
+    this.vaBox[0] = va;
+    return this.load64Miss();
   }
 
   /** 64-bit load, exact. */
@@ -179,7 +186,8 @@ export class Cpu {
       this.hit();
       return this.view.getUint32(this.xBase + off, true);
     }
-    return this.fetchMiss(va);
+    this.vaBox[0] = va;
+    return this.fetchMiss();
   }
 
   // ---- stores ----
@@ -191,7 +199,8 @@ export class Cpu {
       this.bytes[this.wBase + off] = v;
       return;
     }
-    this.store8Miss(va, v);
+    this.vaBox[0] = va;
+    this.store8Miss(v);
   }
 
   store16(va: number, v: number): void {
@@ -202,7 +211,8 @@ export class Cpu {
       return;
     }
     this.scratch.setUint16(0, v, true);
-    this.storeSlow(va, 2);
+    this.vaBox[0] = va;
+    this.storeSlowBox(2);
   }
 
   store32(va: number, v: number): void {
@@ -213,7 +223,8 @@ export class Cpu {
       return;
     }
     this.scratch.setUint32(0, v, true);
-    this.storeSlow(va, 4);
+    this.vaBox[0] = va;
+    this.storeSlowBox(4);
   }
 
   /** 64-bit store of a number (signed reading; exact for safe integers). */
@@ -226,7 +237,8 @@ export class Cpu {
       this.view.setInt32(this.wBase + off + 4, hi | 0, true);
       return;
     }
-    this.store64Miss(va, v);
+    this.vaBox[0] = va;
+    this.store64Miss(v);
   }
 
   store64Big(va: number, v: bigint): void {
@@ -240,31 +252,48 @@ export class Cpu {
     this.clock.now += this.hitNs;
   }
 
-  private load8Miss(va: number): number {
+  // The miss paths take the VA from a one-element Float64Array rather than as an argument. A double
+  // passed to a call must be boxed as a heap number, and when several inlined accessors pass the same
+  // VA to their miss paths, TurboFan shares one boxing between them and hoists it above the hit test:
+  // an allocation on every hit. A typed-array store/load is never boxed and not merged across paths.
+  private loadSlowBox(size: number): boolean {
+    return this.loadSlow(this.vaBox[0]!, size);
+  }
+
+  private storeSlowBox(size: number): void {
+    this.storeSlow(this.vaBox[0]!, size);
+  }
+
+  private load8Miss(): number {
+    const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_READ);
     return o < 0 ? 0 : this.bytes[o]!;
   }
 
-  private load64Miss(va: number): number {
+  private load64Miss(): number {
+    const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_READ);
     if (o < 0) return 0;
     if ((va & 4095) > 4088) return this.crossing(va, 8, ACC_READ, o) ? this.scratch.getInt32(4, true) * 4294967296 + this.scratch.getUint32(0, true) : 0;
     return this.view.getInt32(o + 4, true) * 4294967296 + this.view.getUint32(o, true);
   }
 
-  private fetchMiss(va: number): number {
+  private fetchMiss(): number {
+    const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_EXEC);
     if (o < 0) return 0;
     if ((va & 4095) > 4092) return this.crossing(va, 4, ACC_EXEC, o) ? this.scratch.getUint32(0, true) : 0;
     return this.view.getUint32(o, true);
   }
 
-  private store8Miss(va: number, v: number): void {
+  private store8Miss(v: number): void {
+    const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_WRITE);
     if (o >= 0) this.bytes[o] = v;
   }
 
-  private store64Miss(va: number, v: number): void {
+  private store64Miss(v: number): void {
+    const va = this.vaBox[0]!;
     const hi = Math.floor(v / 4294967296);
     this.scratch.setUint32(0, v - hi * 4294967296, true);
     this.scratch.setInt32(4, hi | 0, true);

@@ -200,3 +200,25 @@ t.test('tagged pointers through the CPU: TBI0 ignores the top byte; without TBI 
   t.equal(n.cpu.ESR_EL1 & 0x3f, 0x04, 'a level 0 translation fault: outside both VA ranges');
   t.equal(n.cpu.takeSignal()?.signal, 'SIGSEGV');
 });
+
+t.test('the TLB-hit path allocates nothing: no scavenge in 2M loads and stores (issue 4, "No allocation on the hit path")', async (t) => {
+  const v8 = await import('node:v8');
+  const m = machine();
+  const va = 0x80_0000_0000; // above 2^30: a double, the case where V8 could box it
+  m.t0.map(va, m.frame(), 4096);
+  const loop = (n: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const a = va + ((i * 8) & 0xff8);
+      s += m.cpu.load8(a);
+      m.cpu.store8(a, i);
+    }
+    return s;
+  };
+  loop(200_000); // let the JIT optimise the loop first
+  const prof = new v8.GCProfiler();
+  prof.start();
+  loop(2_000_000);
+  const r = prof.stop();
+  t.equal(r.statistics.filter((e) => e.gcType === 'Scavenge').length, 0, 'no young-generation collection');
+});
