@@ -142,7 +142,7 @@ export async function run(opts: BenchOptions): Promise<void> {
   const rows = [
     ['8-byte loads, TLB hit', formatRate(d.tlbHitLoadsPerSec, 'ops/s'), formatRate(c.tlbHitLoadsPerSec, 'ops/s'), 'loads/s', '≥ 50 M', d.tlbHitLoadsPerSec >= 50e6 ? 'met' : 'MISSED'],
     ['loads, TLB miss + 4-level walk', formatRate(d.walksPerSec, 'ops/s'), formatRate(c.walksPerSec, 'ops/s'), 'walks/s', '≥ 5 M', d.walksPerSec >= 5e6 ? 'met' : 'MISSED'],
-    ['bulk 64 MiB read, 4 KiB pages', formatRate(d.bulkReadMiBs, 'MiB/s'), formatRate(c.bulkReadMiBs, 'MiB/s'), 'MiB/s', `≥ 50% of copy (${formatPercent(d.bulkReadMiBs, d.memcpyMiBs)})`, d.bulkReadMiBs >= d.memcpyMiBs / 2 ? 'met' : 'MISSED'],
+    ['bulk 64 MiB read, 4 KiB pages', formatRate(d.bulkReadMiBs, 'MiB/s'), formatRate(c.bulkReadMiBs, 'MiB/s'), 'MiB/s', `≥ 50% of copy (${formatPercent(d.bulkReadMiBs, d.memcpyMiBs)}; CPU ${formatPercent(c.bulkReadMiBs, c.memcpyMiBs)})`, d.bulkReadMiBs >= d.memcpyMiBs / 2 ? 'met' : 'MISSED'],
     ['Uint8Array.set copy, 64 MiB', formatRate(d.memcpyMiBs, 'MiB/s'), formatRate(c.memcpyMiBs, 'MiB/s'), 'MiB/s', '', ''],
   ];
   process.stdout.write(formatTable(['', 'wall', 'CPU time', 'unit', 'target (wall)', ''], rows, ['l', 'r', 'r', 'l', 'l', 'l']) + '\n');
