@@ -8,6 +8,7 @@ import type { BenchOptions } from '../src/cli/bench.js';
 import type { ChildJob, ChildMessage } from './fs-child.js';
 import type { Limits, MeasuredLimits } from './fs-limits.js';
 import { threadCpuSource } from './cpu-clock.js';
+import { checkTargets, type TargetCheck } from './fs-targets.js';
 import { SUBJECTS, type SubjectName } from './fs-subject.js';
 import { FULL_SIZES, LIMIT_OF, QUICK_SIZES, UNIT, WORKLOADS, type FsBenchSizes, type Unit, type Workload } from './fs-sizes.js';
 import type { SubjectRun } from './fs-workloads.js';
@@ -36,6 +37,12 @@ export interface FsBenchResult {
     cpuRates: Record<Workload, Record<SubjectName, number | null>>;
     cpuLimits: Limits;
     cpuClock: string;
+    /**
+     * Issue 3's targets for vfsim through createFs(), on the rates of `targetsBasis`: wall time on a quiet
+     * machine, CPU time when a subject's thread got less than BUSY_SHARE of a CPU.
+     */
+    targets: TargetCheck[];
+    targetsBasis: 'wall' | 'cpu';
     method: string;
   };
 }
@@ -115,6 +122,8 @@ export function collect(
     cpuRates: {} as Record<Workload, Record<SubjectName, number | null>>,
     cpuLimits: roundLimits(limits.cpu),
     cpuClock: threadCpuSource,
+    targets: [],
+    targetsBasis: 'wall',
     method: METHOD,
   };
   const rssMiB = {} as Record<SubjectName, number | null>;
@@ -140,6 +149,16 @@ export function collect(
     if (r) notes.rssBaselineMiB[s] = Math.round(r.rssBaselineMiB);
     if (r) notes.cpuShare[s] = Math.round(r.cpuShare * 100) / 100;
   }
+  const busy = Object.values(notes.cpuShare).some((v) => v < BUSY_SHARE);
+  notes.targetsBasis = busy ? 'cpu' : 'wall';
+  const wallRates = {} as Record<Workload, Record<SubjectName, number | null>>;
+  for (const w of WORKLOADS) wallRates[w] = workloads[w];
+  notes.targets = checkTargets(
+    busy ? notes.cpuRates : wallRates,
+    busy ? notes.cpuLimits : roundLimits(limits.wall),
+    rssMiB.vfsim,
+    cfg.sizes.dataBytes / (1024 * 1024),
+  );
   return {
     workloads,
     limits: roundLimits(limits.wall),
@@ -228,6 +247,14 @@ export function render(r: FsBenchResult): string {
     for (const w of WORKLOADS) rows[w] = { unit: UNIT[w], ...r.notes.cpuRates[w] };
     out.push(table(r, rows, r.notes.cpuLimits, false));
   }
+  out.push('', `Issue 3's targets for vfsim through createFs() (rates per second of ${r.notes.targetsBasis === 'cpu' ? 'CPU time' : 'wall time'}):`);
+  out.push(
+    formatTable(
+      ['target', 'measured', ''],
+      r.notes.targets.map((c) => [c.target, c.measured, c.met ? 'met' : 'NOT MET']),
+      ['l', 'l', 'l'],
+    ),
+  );
   out.push('');
   const data = z.dataBytes / (1024 * 1024);
   out.push(

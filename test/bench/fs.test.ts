@@ -6,6 +6,7 @@ import t from 'tap';
 import { collect, render, runFsBench, stepCount, type FsBenchResult } from '../../bench/fs.js';
 import { runJob } from '../../bench/fs-child.js';
 import type { SubjectRun } from '../../bench/fs-workloads.js';
+import { checkTargets, type TargetCheck } from '../../bench/fs-targets.js';
 import { SUBJECTS } from '../../bench/fs-subject.js';
 import { FULL_SIZES, WORKLOADS, type FsBenchSizes } from '../../bench/fs-sizes.js';
 
@@ -92,4 +93,28 @@ t.test('a subject over its time budget is cut off, footnoted, and still has a ra
   t.match(render(r), /† memfs create: stopped at the 1 ms budget; rate over [\d,]+ of 2,000 ops/);
   t.equal(r.workloads.create.zenfs, null, 'a subject not run has null');
   t.equal(r.notes.subjects.zenfs, 'not run');
+});
+
+t.test('issue 3\'s targets are checked at their boundaries', async (t) => {
+  const rates = {} as Parameters<typeof checkTargets>[0];
+  const none = { vfsim: null, 'vfsim-vfs': null, memfs: null, zenfs: null, tmpfs: null };
+  for (const w of WORKLOADS) rates[w] = { ...none, vfsim: 200, memfs: 100, tmpfs: 200 };
+  const limits = { memcpyMiBs: 400, randCopyOpsPerSec: 220 };
+  // dataMiB 256: the RSS bound is 1.25 × 256 + 64 = 384 MiB.
+  const all = checkTargets(rates, limits, 384, 256);
+  t.equal(all.length, 12, '7 metadata + 2 seq + 2 random + RSS');
+  t.ok(all.every((c) => c.met), 'exactly at every boundary: met');
+  const byName = (cs: TargetCheck[], w: string) => cs.find((c) => c.target.startsWith(w))!;
+  rates.stat = { ...none, vfsim: 199, memfs: 100, tmpfs: 100 };
+  t.notOk(byName(checkTargets(rates, limits, 384, 256), 'stat').met, 'below 2× memfs');
+  rates.stat = { ...none, vfsim: 200, memfs: 100, tmpfs: 201 };
+  t.notOk(byName(checkTargets(rates, limits, 384, 256), 'stat').met, 'below tmpfs');
+  rates.seqRead = { ...none, vfsim: 199, memfs: 100, tmpfs: 1 };
+  t.notOk(byName(checkTargets(rates, limits, 384, 256), 'seqRead').met, 'below 50% of memcpy');
+  rates.randRead = { ...none, vfsim: 197, memfs: 1, tmpfs: 1 };
+  t.notOk(byName(checkTargets(rates, limits, 384, 256), 'randRead').met, 'below 90% of the random copy');
+  t.notOk(byName(checkTargets(rates, limits, 385, 256), 'rss').met, 'over the RSS bound');
+  rates.rename = { ...none, memfs: 1, tmpfs: 1 };
+  t.same(byName(checkTargets(rates, limits, null, 256), 'rename'), { target: 'rename ≥ 2× memfs and ≥ tmpfs', measured: 'not measured', met: false });
+  t.ok(result.notes.targets.length === 12 && (result.notes.targetsBasis === 'wall' || result.notes.targetsBasis === 'cpu'), 'the run carries its checks');
 });
