@@ -1,0 +1,286 @@
+// The DMU's object layer (OpenZFS dbuf.c / dnode_sync.c / dmu.c in small): an object is a dnode and a
+// tree of block pointers, `nlevels` deep, 64 pointers to an indirect block. Changes gather in memory
+// (dirty data blocks and dirty indirect blocks) and are written copy-on-write at txg sync: every dirty
+// block goes to a fresh place, its parent gets the new pointer and checksum, and the old place is freed
+// (deferred). A block born in the syncing txg is no committed tree's, so a later pass of the same sync
+// may rewrite it in place (ZFS's sync passes do the same), which is what lets the space map converge.
+
+import { fsErr } from '../vfs/errno.js';
+import { invariant } from '../src/sim/assert.js';
+import type { Vdev } from './vdev.js';
+import type { SpaceAllocator } from './spacemap.js';
+import { Dnode } from './dnode.js';
+import type { ZapDir } from './zap.js';
+import type { FileMapping } from '../src/mm/page-cache.js';
+import type { DirEntry } from '../vfs/backend.js';
+import {
+  BLOCK, BP_BIRTH, BP_DVA0, BP_DVA1, BP_PER_BLOCK, BP_SIZE, BP_TYPE, MAX_LEVELS, T_DATA, T_INDIRECT, bpIsHole, rd32, wr32,
+} from './layout.js';
+
+const POW64 = [1, 64, 4096, 262144, 16777216, 1073741824, 68719476736, 4398046511104];
+
+/** Data blocks a tree of `nlevels` levels can address. */
+export function capacity(nlevels: number): number {
+  return POW64[nlevels - 1]!;
+}
+
+export class DmuObject {
+  /** Dirty data blocks by block id (full 4 KiB copies). */
+  readonly dirtyData = new Map<number, Uint8Array>();
+  /** Dirty indirect blocks by level (index 1..nlevels-1), then by block id at that level. */
+  readonly dirtyInd: Map<number, Uint8Array>[] = [];
+  /** The dnode itself changed (attributes, root pointer). */
+  dnodeDirty = false;
+  /** Freed (dnode_free): its slot is zeroed at the next sync. */
+  freed = false;
+  /** A directory's entries (ZAP). */
+  zap: ZapDir | null = null;
+  /** A regular file's page-cache mapping (zfs.ts). */
+  mapping: FileMapping | null = null;
+  /** A symlink's target, once read. */
+  target: string | null = null;
+  /** readdir's answer, kept until the directory changes. */
+  dirents: DirEntry[] | null = null;
+  constructor(
+    readonly dn: Dnode,
+    /** Type of this object's level-0 blocks (T_DATA for files, T_ZAP, T_DNODE, T_SPACEMAP). */
+    readonly type: number,
+  ) {}
+
+  get hasDirtyBlocks(): boolean {
+    if (this.dirtyData.size > 0) return true;
+    for (const m of this.dirtyInd) if (m !== undefined && m.size > 0) return true;
+    return false;
+  }
+}
+
+export class Dmu {
+  /** The txg being synced (blocks with this birth may be rewritten in place). */
+  syncTxg = 0;
+  private readonly scratch: Uint8Array[] = [];
+
+  constructor(
+    readonly vdev: Vdev,
+    readonly alloc: SpaceAllocator,
+  ) {
+    for (let i = 0; i <= MAX_LEVELS; i++) this.scratch.push(new Uint8Array(BLOCK));
+  }
+
+  /**
+   * Read data block `blkid` of `obj` into dst[off..+BLOCK); false (dst untouched) for a hole. Bounded by
+   * nlevels (at most MAX_LEVELS reads), so a damaged tree cannot loop; pointers whose type or level is
+   * not what this position needs are damage: EIO.
+   */
+  readBlock(obj: DmuObject, blkid: number, dst: Uint8Array, off: number): boolean {
+    const d = obj.dirtyData.get(blkid);
+    if (d !== undefined) {
+      dst.set(d, off);
+      return true;
+    }
+    const dn = obj.dn, nl = dn.nlevels;
+    if (blkid >= capacity(nl)) return false;
+    let buf: Uint8Array = dn.root, bo = 0;
+    for (let level = nl - 1; level >= 1; level--) {
+      const id = Math.floor(blkid / POW64[level]!);
+      const dirty = obj.dirtyInd[level]?.get(id);
+      if (dirty !== undefined) buf = dirty;
+      else {
+        if (bpIsHole(buf, bo)) return false;
+        if (rd32(buf, bo + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
+        const s = this.scratch[level]!;
+        this.vdev.readBlock(buf, bo, s, 0);
+        buf = s;
+      }
+      bo = (Math.floor(blkid / POW64[level - 1]!) % BP_PER_BLOCK) * BP_SIZE;
+    }
+    if (bpIsHole(buf, bo)) return false;
+    if (rd32(buf, bo + BP_TYPE) !== obj.type) throw fsErr('EIO', 'dbuf_read');
+    this.vdev.readBlock(buf, bo, dst, off);
+    return true;
+  }
+
+  /** The dirty copy of data block `blkid` (read in, or zeros for a hole), for a partial update. */
+  dirtyBlock(obj: DmuObject, blkid: number): Uint8Array {
+    let d = obj.dirtyData.get(blkid);
+    if (d !== undefined) return d;
+    d = new Uint8Array(BLOCK);
+    this.readBlock(obj, blkid, d, 0);
+    obj.dirtyData.set(blkid, d);
+    return d;
+  }
+
+  /** Replace data block `blkid` with src[off..+len), zeros after (a page written back). */
+  setBlock(obj: DmuObject, blkid: number, src: Uint8Array, off: number, len: number): void {
+    let d = obj.dirtyData.get(blkid);
+    if (d === undefined) {
+      d = new Uint8Array(BLOCK);
+      obj.dirtyData.set(blkid, d);
+    } else if (len < BLOCK) d.fill(0, len);
+    d.set(src.subarray(off, off + len));
+  }
+
+  /** Grow the tree until it addresses `blkid` (dnode_increase_indirection). */
+  private grow(obj: DmuObject, blkid: number): void {
+    const dn = obj.dn;
+    while (blkid >= capacity(dn.nlevels)) {
+      if (dn.nlevels >= MAX_LEVELS) throw fsErr('EFBIG', 'dnode_increase_indirection');
+      const top = new Uint8Array(BLOCK);
+      top.set(dn.root, 0);
+      // The old top's dirty copy (if any) now sits one level below a new top.
+      (obj.dirtyInd[dn.nlevels] ??= new Map()).set(0, top);
+      dn.root.fill(0);
+      dn.nlevels++;
+    }
+  }
+
+  /** Dirty indirect block `id` at `level`, read in (or zero) and its ancestors dirtied. */
+  private getInd(obj: DmuObject, level: number, id: number): Uint8Array {
+    const m = (obj.dirtyInd[level] ??= new Map());
+    let b = m.get(id);
+    if (b !== undefined) return b;
+    const dn = obj.dn;
+    let pb: Uint8Array, po: number;
+    if (level === dn.nlevels - 1) { pb = dn.root; po = 0; }
+    else { pb = this.getInd(obj, level + 1, Math.floor(id / BP_PER_BLOCK)); po = (id % BP_PER_BLOCK) * BP_SIZE; }
+    b = new Uint8Array(BLOCK);
+    if (!bpIsHole(pb, po)) {
+      if (rd32(pb, po + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
+      this.vdev.readBlock(pb, po, b, 0);
+    }
+    m.set(id, b);
+    return b;
+  }
+
+  /** Parent buffer and offset of the pointer to block `id` at `level`. */
+  private parentOf(obj: DmuObject, level: number, id: number): [Uint8Array, number] {
+    if (level === obj.dn.nlevels - 1) return [obj.dn.root, 0];
+    return [this.getInd(obj, level + 1, Math.floor(id / BP_PER_BLOCK)), (id % BP_PER_BLOCK) * BP_SIZE];
+  }
+
+  /** Free the block at pb[po] (deferred) and make the pointer a hole. */
+  private freeBp(pb: Uint8Array, po: number): void {
+    const d0 = rd32(pb, po + BP_DVA0), d1 = rd32(pb, po + BP_DVA1);
+    if (d0 !== 0) this.freeDva(d0);
+    if (d1 !== 0) this.freeDva(d1);
+    pb.fill(0, po, po + BP_SIZE);
+  }
+
+  private freeDva(b: number): void {
+    this.alloc.freeDeferred(b);
+    this.vdev.arc?.remove(b);
+  }
+
+  /** Write `buf` copy-on-write under the pointer pb[po] (see the module comment for the in-place case). */
+  private cow(pb: Uint8Array, po: number, buf: Uint8Array, type: number, level: number): void {
+    const txg = this.syncTxg;
+    const meta = type !== T_DATA;
+    const old0 = rd32(pb, po + BP_DVA0), old1 = rd32(pb, po + BP_DVA1);
+    let d0: number, d1: number;
+    if (old0 !== 0 && rd32(pb, po + BP_BIRTH) === txg) {
+      d0 = old0;
+      d1 = old1 !== 0 || !meta ? old1 : this.alloc.alloc();
+    } else {
+      if (old0 !== 0) this.freeDva(old0);
+      if (old1 !== 0) this.freeDva(old1);
+      d0 = this.alloc.alloc();
+      d1 = meta ? this.alloc.alloc() : 0;
+    }
+    wr32(pb, po + BP_DVA0, d0);
+    wr32(pb, po + BP_DVA1, d1);
+    this.vdev.writeBlock(pb, po, buf, 0, type, level, txg);
+  }
+
+  /** Write every dirty block of `obj` (dbuf_sync, bottom up); the dnode becomes dirty. */
+  syncObject(obj: DmuObject): void {
+    if (!obj.hasDirtyBlocks) return;
+    const dn = obj.dn;
+    let max = -1;
+    for (const k of obj.dirtyData.keys()) if (k > max) max = k;
+    if (max >= 0) this.grow(obj, max);
+    const ids = [...obj.dirtyData.keys()].sort((a, b) => a - b);
+    for (const id of ids) {
+      const [pb, po] = this.parentOf(obj, 0, id);
+      if (obj.type === T_DATA && bpIsHole(pb, po)) dn.nblocks++;
+      this.cow(pb, po, obj.dirtyData.get(id)!, obj.type, 0);
+    }
+    obj.dirtyData.clear();
+    for (let level = 1; level < dn.nlevels; level++) {
+      const m = obj.dirtyInd[level];
+      if (m === undefined || m.size === 0) continue;
+      for (const id of [...m.keys()].sort((a, b) => a - b)) {
+        const [pb, po] = this.parentOf(obj, level, id);
+        this.cow(pb, po, m.get(id)!, T_INDIRECT, level);
+      }
+      m.clear();
+    }
+    for (const m of obj.dirtyInd) m?.clear();
+    dn.blocks = dn.nblocks * (BLOCK / 512);
+    obj.dnodeDirty = true;
+  }
+
+  /**
+   * Free every data block with id >= `from` (truncate; dnode_free_range), and zero the tail of block
+   * from-1 past `keepBytes` of it when keepBytes is not 0 (the partial last block of a shrunk file).
+   */
+  freeFrom(obj: DmuObject, from: number, tailBlk: number, tailKeep: number): void {
+    if (tailBlk >= 0 && tailKeep > 0) {
+      const d = this.dirtyBlock(obj, tailBlk);
+      d.fill(0, tailKeep);
+    }
+    this.freeRange(obj, from, Infinity);
+  }
+
+  /** Free the data blocks with ids in [from, to) (holes stay holes). */
+  freeRange(obj: DmuObject, from: number, to: number): void {
+    for (const k of [...obj.dirtyData.keys()]) if (k >= from && k < to) obj.dirtyData.delete(k);
+    const dn = obj.dn;
+    if (from >= capacity(dn.nlevels) || from >= to) return;
+    this.freeTree(obj, dn.nlevels - 1, 0, dn.root, 0, from, to);
+    dn.blocks = dn.nblocks * (BLOCK / 512);
+    obj.dnodeDirty = true;
+  }
+
+  private freeTree(obj: DmuObject, level: number, id: number, pb: Uint8Array, po: number, from: number, to: number): void {
+    const span = POW64[level]!, lo = id * span;
+    if (lo + span <= from || lo >= to) return;
+    const dirty = level > 0 ? obj.dirtyInd[level]?.get(id) : undefined;
+    if (bpIsHole(pb, po) && dirty === undefined) return;
+    if (level === 0) {
+      if (obj.type === T_DATA) dn(obj).nblocks--;
+      this.freeBp(pb, po);
+      return;
+    }
+    if (lo >= from && lo + span <= to) {
+      // The whole subtree goes: read it (not dirtying it), free its children, then it.
+      let b = dirty;
+      if (b === undefined) {
+        if (rd32(pb, po + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dnode_free_range');
+        b = new Uint8Array(BLOCK);
+        this.vdev.readBlock(pb, po, b, 0);
+      }
+      for (let c = 0; c < BP_PER_BLOCK; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
+      obj.dirtyInd[level]?.delete(id);
+      this.freeBp(pb, po);
+      return;
+    }
+    const b = this.getInd(obj, level, id);
+    for (let c = 0; c < BP_PER_BLOCK; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
+  }
+
+  /** Visit every block pointer of the tree (scrub): fn(buf, off, level) before descending. Bounded by nlevels. */
+  walk(obj: DmuObject, fn: (b: Uint8Array, o: number, level: number) => Uint8Array | null): void {
+    const dn = obj.dn;
+    const rec = (b: Uint8Array, o: number, level: number): void => {
+      if (bpIsHole(b, o)) return;
+      const child = fn(b, o, level);
+      if (child === null || level === 0) return;
+      for (let c = 0; c < BP_PER_BLOCK; c++) rec(child, c * BP_SIZE, level - 1);
+    };
+    invariant(dn.nlevels >= 1 && dn.nlevels <= MAX_LEVELS, 'dnode levels validated at load');
+    rec(dn.root, 0, dn.nlevels - 1);
+  }
+}
+
+function dn(obj: DmuObject): Dnode {
+  return obj.dn;
+}

@@ -1,0 +1,556 @@
+// The storage pool (OpenZFS spa.c / txg.c / dsl_pool.c in small): one vdev, the labels and uberblock
+// ring, one object set (the MOS and the file system's objects share it: object 0 is the meta-dnode,
+// 1 the object directory, 2 the space map, 3 the root directory), the allocator, the intent log and
+// the transaction group machinery. A txg sync writes every dirty object copy-on-write, then the
+// meta-dnode and the space map until they stop changing (sync passes), then the objset block, FLUSH,
+// the uberblock into every label's ring, FLUSH (spa_sync → vdev_config_sync). Import reads the labels,
+// the rings, the objset, the object directory and the space map, and hands the log chain to replay.
+
+import { fsErr, FsError } from '../vfs/errno.js';
+import { S_IFDIR, S_IFMT, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK } from '../vfs/constants.js';
+import type { BlockIo } from '../src/hw/block/block-device.js';
+import { Clock } from '../src/sim/clock.js';
+import { OSV_AARCH64_KVM, type CostProfile } from '../src/sim/profile.js';
+import type { Ram } from '../src/hw/ram.js';
+import { invariant } from '../src/sim/assert.js';
+import { ArcRam } from './arc-ram.js';
+import { Vdev } from './vdev.js';
+import { SpaceAllocator, SM_ENTRY } from './spacemap.js';
+import { Dmu, DmuObject, capacity } from './dmu.js';
+import { Dnode, DNODE_SIZE, DNODE_SHIFT, DNODES_PER_BLOCK } from './dnode.js';
+import { ZapDir, MAX_ZAP_SHIFT } from './zap.js';
+import { ItxLog, ZIL_PAYLOAD, encodeLogBlock, checkLogBlock } from './zil.js';
+import { readLabels, readUberblocks, writeLabels, writeUberblock } from './label.js';
+import {
+  BLOCK, BP_DVA0, BP_DVA1, BP_SIZE, BP_TYPE, MAX_LEVELS, MAX_POOL_BLOCKS, MIN_POOL_BLOCKS, OBJSET_MAGIC, T_DATA,
+  T_DNODE, T_OBJSET, T_SPACEMAP, T_ZAP, VERSION, rd32, rd64, wr32, wr64,
+} from './layout.js';
+
+export const META_OBJ = 0;
+export const OBJDIR_OBJ = 1;
+export const SPACEMAP_OBJ = 2;
+export const ROOT_OBJ = 3;
+/** OpenZFS zfs_txg_timeout: a txg commits at least every 5 seconds. */
+export const TXG_TIMEOUT_NS = 5e9;
+/** Objects beyond this number are damage (object numbers are 32-bit here). */
+const MAX_OBJECTS = 2 ** 32;
+/** Space map longer than this many entries per live run is condensed (metaslab_should_condense). */
+const CONDENSE_FACTOR = 4;
+const CONDENSE_MIN = 512;
+
+export interface PoolOptions {
+  clock?: Clock;
+  profile?: CostProfile;
+  /** The machine's RAM: the ARC takes its frames (and gives them back under pressure). */
+  ram?: Ram;
+  /** An ARC to use (else one is made over `ram`, if given; without RAM there is no ARC). */
+  arc?: ArcRam | null;
+  /** ARC c_max in bytes when one is made (default: ArcRam's, 5/8 of RAM). */
+  arcMax?: number;
+  /** Virtual ns between background txg commits (zfs_txg_timeout, default 5 s). */
+  txgTimeoutNs?: number;
+  /**
+   * TEST ONLY, deliberately unsafe: write the uberblock without flushing the tree first, so that a
+   * crash can leave an uberblock pointing at blocks that never reached the media. The crash harness
+   * must catch it.
+   */
+  unsafeUberblockBeforeFlush?: boolean;
+  /** Pool name in the labels (create only). */
+  name?: string;
+  /** Pool guid (create only; default derived from the device size and name, deterministic). */
+  guid?: number;
+}
+
+export interface PoolStats {
+  txgs: number;
+  backgroundTxgs: number;
+  backgroundSyncNs: number;
+  syncPasses: number;
+  zilCommits: number;
+  zilBlocks: number;
+  zilRecordsReplayed: number;
+  condenses: number;
+}
+
+/** Called at the start of a sync so the file system can push what it holds (dirty pages, ZAP leaves). */
+export interface SyncHooks {
+  beforeSync(): void;
+}
+
+export class Pool {
+  readonly vdev: Vdev;
+  readonly alloc: SpaceAllocator;
+  readonly dmu: Dmu;
+  readonly arc: ArcRam | null;
+  readonly clock: Clock;
+  readonly profile: CostProfile;
+  readonly guid: number;
+  readonly name: string;
+  readonly stats: PoolStats = {
+    txgs: 0, backgroundTxgs: 0, backgroundSyncNs: 0, syncPasses: 0, zilCommits: 0, zilBlocks: 0, zilRecordsReplayed: 0, condenses: 0,
+  };
+  /** Last committed txg. */
+  txg = 0;
+  /** Object numbers below this have been handed out. */
+  nextObj = ROOT_OBJ + 1;
+  readonly objects = new Map<number, DmuObject>();
+  /** Objects with dirty blocks or dnodes, to sync. */
+  readonly dirty = new Set<DmuObject>();
+  readonly meta: DmuObject;
+  objdir!: DmuObject;
+  sm!: DmuObject;
+  rootIno = ROOT_OBJ;
+  readonly itx = new ItxLog();
+  /** Log stream found at import, for the file system to replay (then null). */
+  replayStream: Uint8Array | null = null;
+  hooks: SyncHooks | null = null;
+  /** Log replay in progress: no txg may commit until it is complete (the log must stay whole until then). */
+  replaying = false;
+  /** Set once an I/O error hit a sync: the pool is suspended and every call is EIO (zio_suspend). */
+  failed: FsError | null = null;
+  /** Rough count of blocks the open txg will need (for ENOSPC before the sync, not during it). */
+  dirtyEstimate = 0;
+  readonly txgTimeoutNs: number;
+  lastSyncNs: number;
+  private readonly unsafeUb: boolean;
+  private syncing = false;
+  /** Objset block pointer (what the uberblock points to). */
+  readonly rootbp = new Uint8Array(BP_SIZE);
+  // The intent log chain: its txg tag, the next block to write, its sequence number, its blocks so far.
+  private zilChainTxg = 0;
+  private zilNext = 0;
+  private zilSeq = 0;
+  private zilBlocks: number[] = [];
+  private readonly zilBuf = new Uint8Array(BLOCK);
+  private readonly dnBuf = new Uint8Array(BLOCK);
+
+  private constructor(dev: BlockIo, opts: PoolOptions, guid: number, name: string) {
+    this.clock = opts.clock ?? new Clock();
+    this.profile = opts.profile ?? OSV_AARCH64_KVM;
+    const ram = opts.ram ?? null;
+    if (ram !== null && ram.frameSize !== BLOCK) throw fsErr('EINVAL', 'zpool'); // ARC buffers are one frame a block
+    this.arc = opts.arc !== undefined ? opts.arc : ram !== null ? new ArcRam({ ram, ...(opts.arcMax ? { cMax: opts.arcMax } : {}) }) : null;
+    this.vdev = new Vdev(dev, this.clock, this.profile, this.arc, ram);
+    if (this.vdev.blocks < MIN_POOL_BLOCKS || this.vdev.blocks > MAX_POOL_BLOCKS) throw fsErr('EINVAL', 'zpool');
+    this.alloc = new SpaceAllocator(this.vdev.blocks);
+    this.dmu = new Dmu(this.vdev, this.alloc);
+    this.guid = guid;
+    this.name = name;
+    this.meta = new DmuObject(new Dnode(META_OBJ), T_DNODE);
+    this.txgTimeoutNs = opts.txgTimeoutNs ?? TXG_TIMEOUT_NS;
+    if (!(this.txgTimeoutNs > 0)) throw fsErr('EINVAL', 'zpool');
+    this.unsafeUb = opts.unsafeUberblockBeforeFlush === true;
+    this.lastSyncNs = this.clock.now;
+  }
+
+  // ---- create and import ----
+
+  /** zpool create: labels, an empty object set with a root directory (mode `rootMode`), txg 1. */
+  static create(dev: BlockIo, opts: PoolOptions & { rootMode?: number; rootUid?: number; rootGid?: number } = {}): Pool {
+    const name = opts.name ?? 'zpool';
+    const guid = opts.guid ?? ((dev.sectors * 2654435761 + name.length * 40503) % 2 ** 48) + 1;
+    const p = new Pool(dev, opts, guid, name);
+    writeLabels(p.vdev, { guid, blocks: p.vdev.blocks, name });
+    const now = p.clock.now, sec = Math.floor(now / 1e9);
+    const t = { timeSec: 1767225600 + sec, timeNsec: Math.floor(now - sec * 1e9) };
+    p.objdir = p.newObject({ mode: 0, uid: 0, gid: 0, rdev: 0, ...t }, 1, OBJDIR_OBJ);
+    p.objdir.zap = new ZapDir(0);
+    p.sm = p.newObject({ mode: 0, uid: 0, gid: 0, rdev: 0, ...t }, 1, SPACEMAP_OBJ);
+    const root = p.newObject({ mode: S_IFDIR | ((opts.rootMode ?? 0o755) & 0o7777), uid: opts.rootUid ?? 0, gid: opts.rootGid ?? 0, rdev: 0, ...t }, 2, ROOT_OBJ);
+    root.zap = new ZapDir(0);
+    root.dn.parent = ROOT_OBJ;
+    root.dn.size = 2;
+    p.objdir.zap.add('root', ROOT_OBJ, 0);
+    p.objdir.zap.add('space_map', SPACEMAP_OBJ, 0);
+    p.zilChainTxg = 0;
+    p.sync();
+    return p;
+  }
+
+  /**
+   * zpool import: the newest uberblock whose checksum verifies, its objset, the object directory, the
+   * space map, the log chain. A damaged or hostile image is EIO or EINVAL, never a crash or a hang: every
+   * loop here is bounded by the device size or MAX_LEVELS.
+   */
+  static import(dev: BlockIo, opts: PoolOptions = {}): Pool {
+    // Labels are read with a throwaway vdev (the pool's needs the guid).
+    const probe = new Pool(dev, { ...opts, arc: null, ram: undefined as unknown as Ram }, 0, '');
+    const cfg = readLabels(probe.vdev);
+    const ubs = readUberblocks(probe.vdev, cfg.guid);
+    if (ubs.length === 0) throw fsErr('EIO', 'spa_load');
+    const p = new Pool(dev, opts, cfg.guid, cfg.name);
+    try {
+      p.load(ubs[0]!.txg, ubs[0]!.rootbp);
+    } catch (e) {
+      p.arc?.close();
+      if (e instanceof FsError) throw e;
+      // Anything else escaping the loader on a hostile image is a bug; report it as EIO, not a crash.
+      throw fsErr('EIO', 'spa_load');
+    }
+    return p;
+  }
+
+  private load(txg: number, rootbp: Uint8Array): void {
+    this.txg = txg;
+    this.rootbp.set(rootbp);
+    if (rd32(rootbp, BP_TYPE) !== T_OBJSET) throw fsErr('EIO', 'spa_load');
+    const os = new Uint8Array(BLOCK);
+    this.vdev.readBlock(rootbp, 0, os, 0);
+    if (rd32(os, 0) !== OBJSET_MAGIC || rd32(os, 4) !== VERSION || rd64(os, 8) !== txg) throw fsErr('EIO', 'dmu_objset_open');
+    const nextObj = rd64(os, 16);
+    if (!(nextObj > ROOT_OBJ && nextObj < MAX_OBJECTS)) throw fsErr('EIO', 'dmu_objset_open');
+    this.nextObj = nextObj;
+    if (!this.meta.dn.decode(os, 64) || !validLevels(this.meta.dn)) throw fsErr('EIO', 'dmu_objset_open');
+    if (Math.ceil(nextObj / DNODES_PER_BLOCK) > capacity(this.meta.dn.nlevels)) throw fsErr('EIO', 'dmu_objset_open');
+    // The object directory (MOS-like): where the root and the space map are.
+    this.objdir = this.getObject(OBJDIR_OBJ);
+    const smIno = this.objdir.zap!.entries.get('space_map')?.ino;
+    const rootIno = this.objdir.zap!.entries.get('root')?.ino;
+    if (smIno !== SPACEMAP_OBJ || rootIno === undefined) throw fsErr('EIO', 'dsl_pool_open');
+    this.rootIno = rootIno;
+    this.sm = this.getObject(SPACEMAP_OBJ);
+    this.loadSpaceMap();
+    const root = this.getObject(rootIno);
+    if ((root.dn.mode & S_IFMT) !== S_IFDIR) throw fsErr('EIO', 'zfs_root');
+    this.openLog(rd32(os, 24), rd32(os, 28));
+  }
+
+  private loadSpaceMap(): void {
+    const size = this.sm.dn.size;
+    const maxEntries = (this.vdev.blocks + 64) * 64; // more than this many entries cannot be a real map
+    if (!(size >= 0) || size % SM_ENTRY !== 0 || size / SM_ENTRY > maxEntries) throw fsErr('EIO', 'space_map_load');
+    const nb = Math.ceil(size / BLOCK);
+    const buf = new Uint8Array(nb * BLOCK);
+    for (let i = 0; i < nb; i++) {
+      if (!this.dmu.readBlock(this.sm, i, buf, i * BLOCK)) throw fsErr('EIO', 'space_map_load');
+    }
+    this.alloc.replay(buf, size);
+  }
+
+  /** Follow the log chain from its head (claiming its blocks) and keep the payload for replay (zil_claim). */
+  private openLog(head: number, chainTxg: number): void {
+    this.zilChainTxg = chainTxg;
+    if (!this.alloc.claimExisting(head)) throw fsErr('EIO', 'zil_claim');
+    const parts: Uint8Array[] = [];
+    let blk = head, seq = 0, total = 0;
+    const b = new Uint8Array(BLOCK);
+    this.zilBlocks = [];
+    for (;;) {
+      try {
+        this.vdev.readRaw(blk, b);
+      } catch {
+        break;
+      }
+      const ok = checkLogBlock(b, chainTxg, seq, this.guid);
+      if (ok === null) break;
+      const [n, next] = ok;
+      // The next block must be free and unclaimed (a chain that loops back is damage: it ends here).
+      if (!this.alloc.claimExisting(next)) break;
+      parts.push(b.slice(32, 32 + n));
+      total += n;
+      this.zilBlocks.push(blk);
+      blk = next;
+      seq++;
+    }
+    this.zilNext = blk;
+    this.zilSeq = seq;
+    if (total > 0) {
+      const s = new Uint8Array(total);
+      let o = 0;
+      for (const p of parts) { s.set(p, o); o += p.length; }
+      this.replayStream = s;
+    }
+  }
+
+  // ---- objects ----
+
+  /** A new object numbered `ino` (default: the next free number), dnode dirty. */
+  newObject(node: { mode: number; uid: number; gid: number; rdev: number; timeSec: number; timeNsec: number }, nlink: number, ino?: number): DmuObject {
+    const n = ino ?? this.nextObj;
+    if (n >= MAX_OBJECTS) throw fsErr('ENOSPC', 'dmu_object_alloc');
+    if (n >= this.nextObj) this.nextObj = n + 1;
+    const dn = new Dnode(n);
+    dn.init(node, nlink);
+    const obj = new DmuObject(dn, objType(n, node.mode));
+    obj.dnodeDirty = true;
+    this.objects.set(n, obj);
+    this.dirty.add(obj);
+    return obj;
+  }
+
+  /** The object `ino`, loaded from its dnode if need be. ENOENT for a free slot; EIO for a damaged dnode. */
+  getObject(ino: number): DmuObject {
+    const o = this.objects.get(ino);
+    if (o !== undefined) return o;
+    if (!Number.isInteger(ino) || ino <= 0 || ino >= this.nextObj) throw fsErr('ENOENT');
+    const b = this.dnBuf;
+    if (!this.dmu.readBlock(this.meta, Math.floor(ino / DNODES_PER_BLOCK), b, 0)) throw fsErr('ENOENT');
+    const dn = new Dnode(ino);
+    if (!dn.decode(b, (ino % DNODES_PER_BLOCK) * DNODE_SIZE)) throw fsErr('ENOENT');
+    if (!validLevels(dn) || !validMode(ino, dn.mode) || !(dn.size >= 0 && dn.size <= capacity(dn.nlevels) * BLOCK) || dn.zapShift > MAX_ZAP_SHIFT) {
+      throw fsErr('EIO', 'dnode_hold');
+    }
+    const obj = new DmuObject(dn, objType(ino, dn.mode));
+    if (obj.type === T_ZAP) {
+      const z = new ZapDir(dn.zapShift);
+      const leaf = new Uint8Array(BLOCK);
+      const leaves = 2 ** dn.zapShift;
+      if (leaves > capacity(dn.nlevels)) throw fsErr('EIO', 'zap_open');
+      for (let l = 0; l < leaves; l++) {
+        if (this.dmu.readBlock(obj, l, leaf, 0)) z.decodeLeaf(leaf, l, this.nextObj);
+      }
+      obj.zap = z;
+    }
+    this.objects.set(ino, obj);
+    return obj;
+  }
+
+  /** Mark an object changed in the open txg. */
+  touch(obj: DmuObject, dnode = true): void {
+    if (dnode) obj.dnodeDirty = true;
+    this.dirty.add(obj);
+  }
+
+  /** Free an object (dnode_free): its blocks now (deferred), its dnode slot at the next sync. */
+  freeObject(obj: DmuObject): void {
+    this.dmu.freeFrom(obj, 0, -1, 0);
+    obj.freed = true;
+    this.dirty.add(obj);
+    this.objects.delete(obj.dn.ino);
+  }
+
+  // ---- space ----
+
+  /** Blocks kept back so that a txg sync never runs out mid-way (spa_slop_shift: 1/32 of the pool). */
+  get slop(): number {
+    return Math.max(16, Math.floor(this.vdev.blocks / 32));
+  }
+
+  /** Check the open txg can take `blocks` more (dmu_tx_assign); sync to free space first if needed. */
+  reserve(blocks: number): void {
+    if (this.failed !== null) throw fsErr('EIO');
+    if (this.dirtyEstimate + blocks + this.slop <= this.alloc.free) {
+      this.dirtyEstimate += blocks;
+      return;
+    }
+    if (this.replaying) throw fsErr('ENOSPC'); // no txg may commit half a replay
+    this.sync();
+    // Deferred frees come back two txgs later (TXG_DEFER_SIZE): sync twice more at most.
+    for (let i = 0; i < 2 && this.dirtyEstimate + blocks + this.slop > this.alloc.free && this.alloc.deferredCount > 0; i++) {
+      this.needEmptySync = true;
+      this.sync();
+    }
+    if (this.dirtyEstimate + blocks + this.slop > this.alloc.free) throw fsErr('ENOSPC');
+    this.dirtyEstimate += blocks;
+  }
+
+  private needEmptySync = false;
+
+  // ---- txg sync ----
+
+  /** Commit the open txg if its time has come (called on every operation; the txg_sync thread). */
+  tick(): void {
+    if (this.clock.now - this.lastSyncNs < this.txgTimeoutNs || this.syncing || this.failed !== null) return;
+    if (this.dirty.size === 0 && this.itx.len === 0) {
+      this.lastSyncNs = this.clock.now;
+      return;
+    }
+    // The sync thread runs beside the caller: its device time is its own, not the caller's.
+    const t0 = this.clock.now;
+    try {
+      this.sync();
+    } catch {
+      // The failure suspended the pool (this.failed); the caller's operation reports EIO on its next call.
+    }
+    this.stats.backgroundTxgs++;
+    this.stats.backgroundSyncNs += this.clock.now - t0;
+    this.clock.now = t0;
+    this.lastSyncNs = t0;
+  }
+
+  /** spa_sync: commit everything changed since the last txg. */
+  sync(): void {
+    if (this.failed !== null) throw fsErr('EIO', 'spa_sync');
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      this.hooks?.beforeSync();
+      if (this.dirty.size === 0 && this.itx.len === 0 && !this.needEmptySync && this.txg > 0) return;
+      this.needEmptySync = false;
+      this.doSync();
+    } catch (e) {
+      this.failed = e instanceof FsError ? e : fsErr('EIO', 'spa_sync');
+      throw fsErr(this.failed.code, 'spa_sync');
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private doSync(): void {
+    const T = this.txg + 1;
+    const dmu = this.dmu, alloc = this.alloc;
+    dmu.syncTxg = T;
+    // The objset's new home, and the head of the log chain that starts with this txg.
+    const os0 = alloc.alloc(), os1 = alloc.alloc();
+    const old0 = rd32(this.rootbp, BP_DVA0), old1 = rd32(this.rootbp, BP_DVA1);
+    if (old0 !== 0) { alloc.freeDeferred(old0); this.arc?.remove(old0); }
+    if (old1 !== 0) alloc.freeDeferred(old1);
+    const newHead = alloc.claimLog();
+    const txgFrees: number[] = [];
+
+    const objs = [...this.dirty].sort((a, b) => a.dn.ino - b.dn.ino);
+    for (const obj of objs) {
+      if (obj.freed) continue;
+      if (obj.zap !== null && obj.zap.dirty) {
+        for (const [l, b] of obj.zap.encodeDirty()) dmu.setBlock(obj, l, b, 0, BLOCK);
+        obj.dn.zapShift = obj.zap.shift;
+        obj.dnodeDirty = true;
+      }
+      dmu.syncObject(obj);
+    }
+    // Condense a long space map: rewrite it as the live runs (space_map condense).
+    const smEntries = this.sm.dn.size / SM_ENTRY;
+    let condense = smEntries > CONDENSE_MIN && smEntries > CONDENSE_FACTOR * (alloc.end - alloc.first - alloc.free) / 8;
+    // Sync passes: dnodes into the meta-dnode, allocations into the space map, until both settle.
+    const dnodes = new Set<DmuObject>(objs);
+    for (let pass = 1; ; pass++) {
+      invariant(pass < 50, 'sync passes converge');
+      this.stats.syncPasses++;
+      for (const obj of dnodes) {
+        if (!obj.dnodeDirty && !obj.freed) continue;
+        const ino = obj.dn.ino;
+        const b = dmu.dirtyBlock(this.meta, ino >> DNODE_SHIFT);
+        const o = (ino % DNODES_PER_BLOCK) * DNODE_SIZE;
+        if (obj.freed) b.fill(0, o, o + DNODE_SIZE);
+        else obj.dn.encode(b, o);
+        obj.dnodeDirty = false;
+      }
+      dnodes.clear();
+      dmu.syncObject(this.meta);
+      if (condense) {
+        dmu.freeFrom(this.sm, 0, -1, 0);
+        this.sm.dn.size = 0;
+        txgFrees.push(...alloc.pendingFrees);
+        alloc.pendingFrees = [];
+        alloc.pendingAllocs = [];
+        this.appendSpaceMap(alloc.condensedRuns());
+        this.stats.condenses++;
+        condense = false;
+      }
+      if (alloc.pendingAllocs.length > 0 || alloc.pendingFrees.length > 0) {
+        const words: number[] = [];
+        SpaceAllocator.encodeRuns(alloc.pendingAllocs, false, words);
+        SpaceAllocator.encodeRuns(alloc.pendingFrees, true, words);
+        txgFrees.push(...alloc.pendingFrees);
+        alloc.pendingAllocs = [];
+        alloc.pendingFrees = [];
+        this.appendSpaceMap(words);
+      }
+      dmu.syncObject(this.sm);
+      if (this.sm.dnodeDirty) dnodes.add(this.sm);
+      if (dnodes.size === 0 && !this.meta.hasDirtyBlocks && alloc.pendingAllocs.length === 0 && alloc.pendingFrees.length === 0) break;
+    }
+    // The objset block, then the uberblock pointing at it.
+    const os = new Uint8Array(BLOCK);
+    wr32(os, 0, OBJSET_MAGIC);
+    wr32(os, 4, VERSION);
+    wr64(os, 8, T);
+    wr64(os, 16, this.nextObj);
+    wr32(os, 24, newHead);
+    wr32(os, 28, T);
+    this.meta.dn.encode(os, 64);
+    const bp = new Uint8Array(BP_SIZE);
+    wr32(bp, BP_DVA0, os0);
+    wr32(bp, BP_DVA1, os1);
+    this.vdev.writeBlock(bp, 0, os, 0, T_OBJSET, 0, T);
+    if (!this.unsafeUb) this.vdev.flush();
+    writeUberblock(this.vdev, { txg: T, guid: this.guid, timestamp: this.clock.now, rootbp: bp });
+    this.vdev.flush();
+    // Committed.
+    this.rootbp.set(bp);
+    this.txg = T;
+    this.stats.txgs++;
+    alloc.commitFrees(txgFrees);
+    for (const b of this.zilBlocks) alloc.releaseLog(b);
+    if (this.zilNext !== 0) alloc.releaseLog(this.zilNext);
+    this.zilBlocks = [];
+    this.zilChainTxg = T;
+    this.zilNext = newHead;
+    this.zilSeq = 0;
+    this.itx.reset();
+    for (const o of this.dirty) if (o.freed) this.objects.delete(o.dn.ino);
+    this.dirty.clear();
+    this.dirtyEstimate = 0;
+    this.lastSyncNs = this.clock.now;
+  }
+
+  private appendSpaceMap(words: number[]): void {
+    let pos = this.sm.dn.size;
+    for (let i = 0; i < words.length; i++, pos += 4) {
+      const b = this.dmu.dirtyBlock(this.sm, Math.floor(pos / BLOCK));
+      wr32(b, pos % BLOCK, words[i]!);
+    }
+    this.sm.dn.size = pos;
+    this.sm.dnodeDirty = true;
+  }
+
+  // ---- intent log ----
+
+  /**
+   * zil_commit: write the records not yet on disk to the log chain and FLUSH, so they survive a crash
+   * before the txg commits. Records are a byte stream cut into log blocks; replay drops a torn tail.
+   */
+  commitLog(): void {
+    if (this.failed !== null) throw fsErr('EIO', 'zil_commit');
+    const itx = this.itx;
+    if (itx.committed === itx.len) return;
+    try {
+      while (itx.committed < itx.len) {
+        const n = Math.min(ZIL_PAYLOAD, itx.len - itx.committed);
+        const next = this.alloc.claimLog();
+        encodeLogBlock(this.zilBuf, this.zilChainTxg, this.zilSeq, next, this.guid, itx.buf, itx.committed, n);
+        this.vdev.checksum(this.zilBuf, 0, new Uint32Array(8)); // charge the log block's checksum
+        this.vdev.writeRaw(this.zilNext, this.zilBuf);
+        this.zilBlocks.push(this.zilNext);
+        this.zilNext = next;
+        this.zilSeq++;
+        itx.committed += n;
+        this.stats.zilBlocks++;
+      }
+      this.vdev.flush();
+      this.stats.zilCommits++;
+    } catch (e) {
+      if (e instanceof FsError && e.code === 'ENOSPC') {
+        // No room for log blocks: fall back to committing the txg (zil_commit → txg_wait_synced).
+        this.sync();
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Export: commit and drop the ARC's buffers. */
+  close(): void {
+    if (this.failed === null) this.sync();
+    this.arc?.close();
+  }
+}
+
+function validLevels(dn: Dnode): boolean {
+  return Number.isInteger(dn.nlevels) && dn.nlevels >= 1 && dn.nlevels <= MAX_LEVELS;
+}
+
+const FILE_TYPES = new Set([S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK]);
+
+function validMode(ino: number, mode: number): boolean {
+  if (ino <= SPACEMAP_OBJ) return mode === 0;
+  return FILE_TYPES.has(mode & S_IFMT) && (mode & ~(S_IFMT | 0o7777)) === 0;
+}
+
+function objType(ino: number, mode: number): number {
+  if (ino === SPACEMAP_OBJ) return T_SPACEMAP;
+  if (ino === OBJDIR_OBJ || (mode & S_IFMT) === S_IFDIR) return T_ZAP;
+  return T_DATA;
+}
+
+export { T_DATA };

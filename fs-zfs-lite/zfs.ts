@@ -1,0 +1,592 @@
+// ZFS-lite's file system (OpenZFS zfs_vnops.c / zfs_dir.c / zfs_replay.c in small): the vfs/backend.ts
+// contract over a Pool. Objects are files, ZAPs are directories, file data goes through the unified
+// page cache with a Pager over the DMU (so read/write and, later, mmap share frames), and blocks read
+// from disk go through the ARC. Every change is also an intent-log record (zfs_log_*), so fsync is a
+// log commit; import replays the log (zfs_replay_*) and commits it as a txg.
+
+import { fsErr, FsError } from '../vfs/errno.js';
+import { NO_INO } from '../vfs/backend.js';
+import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
+import {
+  S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK, ALLPERMS, NAME_MAX, PATH_MAX,
+  RENAME_NOREPLACE, RENAME_EXCHANGE, modeToDtype,
+} from '../vfs/constants.js';
+import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
+import type { FileMapping } from '../src/mm/page-cache.js';
+import type { Pager } from '../src/mm/pager.js';
+import { invariant } from '../src/sim/assert.js';
+import { Pool } from './pool.js';
+import { DmuObject, capacity } from './dmu.js';
+import { ZapDir } from './zap.js';
+import { BLOCK, MAX_LEVELS } from './layout.js';
+import {
+  LogReader, records, SA_ATIME, SA_CTIME, SA_GID, SA_MODE, SA_MTIME, SA_UID, TX_CREATE, TX_LINK, TX_MKDIR, TX_PUNCH,
+  TX_REMOVE, TX_RENAME, TX_RMDIR, TX_SETATTR, TX_SYMLINK, TX_TRUNCATE, TX_WRITE,
+} from './zil.js';
+
+/** statfs f_type of ZFS on Linux (ZFS_SUPER_MAGIC, include/sys/zfs_vfsops.h). */
+export const ZFS_SUPER_MAGIC = 0x2fc12fc1;
+
+const CREATE_TYPES = (1 << (S_IFREG >> 12)) | (1 << (S_IFIFO >> 12)) | (1 << (S_IFSOCK >> 12)) |
+  (1 << (S_IFCHR >> 12)) | (1 << (S_IFBLK >> 12));
+
+/** Blocks a namespace change may need: a dnode block, a ZAP leaf, their indirects, two copies each. */
+const META_OP_BLOCKS = 8;
+
+/** The DMU behind one file's pages. */
+class DmuPager implements Pager {
+  constructor(private readonly fs: ZfsLite, private readonly obj: DmuObject) {}
+  readPage(index: number, bytes: Uint8Array, offset: number): void {
+    this.fs.pool.dmu.readBlock(this.obj, index, bytes, offset);
+  }
+  writePage(index: number, bytes: Uint8Array, offset: number, len: number): void {
+    this.fs.pool.dmu.setBlock(this.obj, index, bytes, offset, len);
+    this.fs.pool.touch(this.obj, false);
+  }
+}
+
+export class ZfsLite implements Backend {
+  readonly fsType = 'zfs-lite';
+  readonly rootIno: Ino;
+  readonly capabilities: BackendCapabilities;
+  /** Records replayed from the intent log at import. */
+  replayed = 0;
+  private replaying = false;
+  private readonly ps: number;
+
+  constructor(
+    readonly pool: Pool,
+    readonly pageCache: PageCache,
+  ) {
+    if (pageCache.pageSize !== BLOCK) throw fsErr('EINVAL', 'zfs_mount');
+    this.ps = pageCache.pageSize;
+    this.rootIno = pool.rootIno;
+    this.capabilities = Object.freeze({
+      nameMax: NAME_MAX,
+      maxFileSize: Math.min(capacity(MAX_LEVELS) * BLOCK, 2 ** 53 - BLOCK),
+      punchHole: true,
+      readOnly: false,
+    });
+    pool.hooks = { beforeSync: () => this.beforeSync() };
+    if (pool.replayStream !== null) this.replay(pool.replayStream);
+  }
+
+  /** The page cache's dirty pages go to the DMU before a txg is written (the writeback half of spa_sync). */
+  private beforeSync(): void {
+    for (const obj of this.pool.dirty) {
+      if (obj.mapping !== null && obj.mapping.nrDirty > 0) this.pageCache.writeback(obj.mapping);
+    }
+  }
+
+  // ---- filesystem level ----
+
+  statfs(): StatFs {
+    const a = this.pool.alloc;
+    const total = a.end - a.first;
+    const free = Math.max(0, a.free - this.pool.slop - this.pool.dirtyEstimate);
+    return {
+      type: ZFS_SUPER_MAGIC,
+      bsize: BLOCK,
+      frsize: BLOCK,
+      blocks: total,
+      bfree: free,
+      bavail: free,
+      // ZFS reports as many inodes as could be made in the free space (each dnode is 256 bytes).
+      files: this.pool.nextObj + free * 16,
+      ffree: free * 16,
+      namelen: NAME_MAX,
+    };
+  }
+
+  sync(): void {
+    this.pool.sync();
+  }
+
+  unmount(): void {
+    for (const obj of this.pool.objects.values()) {
+      if (obj.mapping !== null && this.pool.failed === null) this.pageCache.writeback(obj.mapping);
+    }
+    if (this.pool.failed === null) this.pool.close();
+    else this.pool.arc?.close();
+    for (const obj of this.pool.objects.values()) {
+      if (obj.mapping !== null) this.pageCache.releaseMapping(obj.mapping);
+      obj.mapping = null;
+    }
+  }
+
+  // ---- lookups and attributes ----
+
+  lookup(dir: Ino, name: string): Ino {
+    const d = this.dir(dir);
+    const e = d.zap!.entries.get(name);
+    return e === undefined ? NO_INO : e.ino;
+  }
+
+  getattr(ino: Ino): Readonly<Attr> {
+    return this.obj(ino).dn;
+  }
+
+  setattr(ino: Ino, set: SetAttr): void {
+    this.begin();
+    const obj = this.obj(ino);
+    const n = obj.dn;
+    let mask = 0;
+    if (set.mode !== undefined) { n.mode = (n.mode & S_IFMT) | (set.mode & ALLPERMS); mask |= SA_MODE; }
+    if (set.uid !== undefined) { n.uid = set.uid; mask |= SA_UID; }
+    if (set.gid !== undefined) { n.gid = set.gid; mask |= SA_GID; }
+    if (set.atimeSec !== undefined) { n.atimeSec = set.atimeSec; mask |= SA_ATIME; }
+    if (set.atimeNsec !== undefined) { n.atimeNsec = set.atimeNsec; mask |= SA_ATIME; }
+    if (set.mtimeSec !== undefined) { n.mtimeSec = set.mtimeSec; mask |= SA_MTIME; }
+    if (set.mtimeNsec !== undefined) { n.mtimeNsec = set.mtimeNsec; mask |= SA_MTIME; }
+    if (set.ctimeSec !== undefined) { n.ctimeSec = set.ctimeSec; mask |= SA_CTIME; }
+    if (set.ctimeNsec !== undefined) { n.ctimeNsec = set.ctimeNsec; mask |= SA_CTIME; }
+    this.pool.touch(obj);
+    if (!this.replaying) {
+      this.pool.itx.begin(TX_SETATTR).u64(ino).u32(mask).u32(n.mode).u32(n.uid).u32(n.gid)
+        .u64(n.atimeSec).u32(n.atimeNsec).u64(n.mtimeSec).u32(n.mtimeNsec).u64(n.ctimeSec).u32(n.ctimeNsec).end();
+    }
+  }
+
+  // ---- names ----
+
+  create(dir: Ino, name: string, node: NewNode): Ino {
+    this.begin();
+    const type = node.mode & S_IFMT;
+    if (((CREATE_TYPES >> (type >> 12)) & 1) === 0) throw fsErr('EINVAL');
+    return this.doCreate(TX_CREATE, dir, name, node, '', undefined);
+  }
+
+  mkdir(dir: Ino, name: string, node: NewNode): Ino {
+    this.begin();
+    return this.doCreate(TX_MKDIR, dir, name, { ...node, mode: S_IFDIR | (node.mode & ALLPERMS) }, '', undefined);
+  }
+
+  symlink(dir: Ino, name: string, target: string, node: NewNode): Ino {
+    this.begin();
+    if (Buffer.byteLength(target, 'utf8') >= PATH_MAX) throw fsErr('ENAMETOOLONG');
+    return this.doCreate(TX_SYMLINK, dir, name, { ...node, mode: S_IFLNK | 0o777 }, target, undefined);
+  }
+
+  private doCreate(tx: number, dir: Ino, name: string, node: NewNode, target: string, ino: Ino | undefined): Ino {
+    const d = this.freeName(dir, name);
+    const tb = tx === TX_SYMLINK ? new TextEncoder().encode(target) : null;
+    this.pool.reserve(META_OP_BLOCKS + (tb !== null ? 2 : 0));
+    const isDir = tx === TX_MKDIR;
+    const obj = this.pool.newObject(node, isDir ? 2 : 1, ino);
+    const n = obj.dn;
+    if ((n.mode & S_IFMT) !== S_IFCHR && (n.mode & S_IFMT) !== S_IFBLK) n.rdev = 0;
+    if (isDir) {
+      obj.zap = new ZapDir(0);
+      n.parent = d.dn.ino;
+      n.size = 2;
+      d.dn.nlink++;
+    }
+    if (tb !== null) {
+      obj.target = target;
+      n.size = tb.length;
+      for (let i = 0; i * BLOCK < tb.length; i++) this.pool.dmu.setBlock(obj, i, tb, i * BLOCK, Math.min(BLOCK, tb.length - i * BLOCK));
+    }
+    this.addEntry(d, name, n.ino, n.mode);
+    if (!this.replaying) {
+      const l = this.pool.itx.begin(tx).u64(dir).u64(n.ino).u32(n.mode).u32(n.uid).u32(n.gid).u32(n.rdev)
+        .u64(n.birthtimeSec).u32(n.birthtimeNsec).str(name);
+      if (tx === TX_SYMLINK) l.str(target);
+      l.end();
+    }
+    return n.ino;
+  }
+
+  readlink(ino: Ino): string {
+    const obj = this.obj(ino);
+    if ((obj.dn.mode & S_IFMT) !== S_IFLNK) throw fsErr('EINVAL');
+    if (obj.target !== null) return obj.target;
+    const size = obj.dn.size;
+    if (size >= PATH_MAX) throw fsErr('EIO');
+    const b = new Uint8Array(Math.ceil(size / BLOCK) * BLOCK);
+    for (let i = 0; i * BLOCK < size; i++) this.pool.dmu.readBlock(obj, i, b, i * BLOCK);
+    try {
+      obj.target = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, size));
+    } catch {
+      throw fsErr('EIO');
+    }
+    return obj.target;
+  }
+
+  link(dir: Ino, name: string, ino: Ino): void {
+    this.begin();
+    const obj = this.obj(ino);
+    if (obj.zap !== null) throw fsErr('EPERM');
+    if (obj.dn.nlink === 0) throw fsErr('ENOENT');
+    const d = this.freeName(dir, name);
+    this.pool.reserve(META_OP_BLOCKS);
+    this.addEntry(d, name, ino, obj.dn.mode);
+    obj.dn.nlink++;
+    this.pool.touch(obj);
+    if (!this.replaying) this.pool.itx.begin(TX_LINK).u64(dir).u64(ino).str(name).end();
+  }
+
+  unlink(dir: Ino, name: string): void {
+    this.begin();
+    const d = this.dir(dir);
+    const e = d.zap!.entries.get(name);
+    if (e === undefined) throw fsErr('ENOENT');
+    const obj = this.obj(e.ino);
+    if (obj.zap !== null) throw fsErr('EISDIR');
+    this.pool.reserve(META_OP_BLOCKS);
+    this.removeEntry(d, name);
+    obj.dn.nlink--;
+    this.pool.touch(obj);
+    if (!this.replaying) this.pool.itx.begin(TX_REMOVE).u64(dir).str(name).end();
+  }
+
+  rmdir(dir: Ino, name: string): void {
+    this.begin();
+    const d = this.dir(dir);
+    const e = d.zap!.entries.get(name);
+    if (e === undefined) throw fsErr('ENOENT');
+    const obj = this.obj(e.ino);
+    if (obj.zap === null) throw fsErr('ENOTDIR');
+    if (obj.zap.entries.size !== 0) throw fsErr('ENOTEMPTY');
+    this.pool.reserve(META_OP_BLOCKS);
+    this.removeEntry(d, name);
+    d.dn.nlink--;
+    obj.dn.nlink = 0;
+    this.pool.touch(obj);
+    if (!this.replaying) this.pool.itx.begin(TX_RMDIR).u64(dir).str(name).end();
+  }
+
+  rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string, flags: number): void {
+    this.begin();
+    if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) !== 0 || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) throw fsErr('EINVAL');
+    const sd = this.dir(srcDir);
+    const dd = this.dir(dstDir);
+    const se = sd.zap!.entries.get(srcName);
+    if (se === undefined) throw fsErr('ENOENT');
+    const src = this.obj(se.ino);
+    const de = dd.zap!.entries.get(dstName);
+    const dst = de === undefined ? undefined : this.obj(de.ino);
+    // The checks in the order Linux makes them (fs/namei.c do_renameat2, then vfs_rename).
+    if (flags === RENAME_EXCHANGE && dst === undefined) throw fsErr('ENOENT');
+    if (flags === RENAME_NOREPLACE && dst !== undefined) throw fsErr('EEXIST');
+    if (sd !== dd) {
+      if (src.zap !== null && this.isAncestor(src.dn.ino, dstDir)) throw fsErr('EINVAL');
+      if (dst !== undefined && dst.zap !== null && this.isAncestor(dst.dn.ino, srcDir)) {
+        throw fsErr(flags === RENAME_EXCHANGE ? 'EINVAL' : 'ENOTEMPTY');
+      }
+    }
+    // rename(2): hard links to the same file: nothing to do, success.
+    if (dst === src) return;
+    if (flags !== RENAME_EXCHANGE && dst !== undefined) {
+      if (src.zap !== null && dst.zap === null) throw fsErr('ENOTDIR');
+      if (src.zap === null && dst.zap !== null) throw fsErr('EISDIR');
+      if (dst.zap !== null && dst.zap.entries.size !== 0) throw fsErr('ENOTEMPTY');
+    }
+    this.pool.reserve(2 * META_OP_BLOCKS);
+    // From here on nothing can fail.
+    if (flags === RENAME_EXCHANGE) {
+      const d2 = dst!;
+      this.removeEntry(sd, srcName);
+      this.removeEntry(dd, dstName);
+      this.addEntry(sd, srcName, d2.dn.ino, d2.dn.mode);
+      this.addEntry(dd, dstName, src.dn.ino, src.dn.mode);
+      if (sd !== dd) {
+        const srcIsDir = src.zap !== null, dstIsDir = d2.zap !== null;
+        if (srcIsDir) { src.dn.parent = dd.dn.ino; this.pool.touch(src); }
+        if (dstIsDir) { d2.dn.parent = sd.dn.ino; this.pool.touch(d2); }
+        if (srcIsDir && !dstIsDir) { sd.dn.nlink--; dd.dn.nlink++; }
+        else if (!srcIsDir && dstIsDir) { dd.dn.nlink--; sd.dn.nlink++; }
+      }
+    } else {
+      if (dst !== undefined) {
+        if (dst.zap !== null) { dst.dn.nlink = 0; dd.dn.nlink--; }
+        else dst.dn.nlink--;
+        this.pool.touch(dst);
+        this.removeEntry(dd, dstName);
+      }
+      this.removeEntry(sd, srcName);
+      this.addEntry(dd, dstName, src.dn.ino, src.dn.mode);
+      if (src.zap !== null && sd !== dd) {
+        src.dn.parent = dd.dn.ino;
+        sd.dn.nlink--;
+        dd.dn.nlink++;
+        this.pool.touch(src);
+      }
+    }
+    if (!this.replaying) this.pool.itx.begin(TX_RENAME).u64(srcDir).u64(dstDir).u32(flags).str(srcName).str(dstName).end();
+  }
+
+  /** Entries in ZAP hash order (stable for a given tree, across export and import), as ZFS's readdir. */
+  readdir(dir: Ino): readonly DirEntry[] {
+    const d = this.dir(dir);
+    if (d.dirents !== null) return d.dirents;
+    const es = [...d.zap!.entries].sort((a, b) => a[1].hash - b[1].hash || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    d.dirents = es.map(([name, e]) => ({ name, ino: e.ino, type: e.type }));
+    return d.dirents;
+  }
+
+  // ---- data ----
+
+  read(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
+    const obj = this.regular(ino);
+    checkIo(pos, buf, off, len);
+    const m = obj.mapping ?? this.attach(obj);
+    const r = this.pageCache.read(m, pos, buf, off, len);
+    if (r === NO_SPACE) throw fsErr('ENOMEM');
+    return r;
+  }
+
+  write(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
+    this.begin();
+    const obj = this.regular(ino);
+    checkIo(pos, buf, off, len);
+    if (len === 0) return 0;
+    const max = this.capabilities.maxFileSize;
+    if (pos >= max) throw fsErr('EFBIG');
+    if (len > max - pos) len = max - pos;
+    const pages = Math.floor((pos + len - 1) / BLOCK) - Math.floor(pos / BLOCK) + 1;
+    // Data blocks, plus indirect blocks (two copies) for every 64 of them.
+    this.pool.reserve(pages + 2 * (Math.ceil(pages / 64) + MAX_LEVELS));
+    const m = obj.mapping ?? this.attach(obj);
+    const w = this.pageCache.write(m, pos, buf, off, len);
+    if (w === NO_SPACE) throw fsErr('ENOSPC');
+    obj.dn.size = m.size;
+    this.pool.touch(obj);
+    if (!this.replaying) {
+      // WR_COPIED: the data goes into the record now (zfs_log_write), charged as a copy.
+      this.pool.clock.now += w * this.pool.profile.cpu.memcpyNsPerByte;
+      this.pool.itx.begin(TX_WRITE).u64(ino).u64(pos).bytes(buf, off, w).end();
+    }
+    return w;
+  }
+
+  truncate(ino: Ino, size: number): void {
+    this.begin();
+    const obj = this.regular(ino);
+    if (!Number.isSafeInteger(size) || size < 0) throw fsErr('EINVAL');
+    if (size > this.capabilities.maxFileSize) throw fsErr('EFBIG');
+    this.pool.reserve(META_OP_BLOCKS + 2 * MAX_LEVELS);
+    const m = obj.mapping ?? this.attach(obj);
+    const old = obj.dn.size;
+    this.pageCache.truncate(m, size);
+    if (size < old) {
+      const from = Math.ceil(size / BLOCK);
+      const keep = size % BLOCK;
+      this.pool.dmu.freeFrom(obj, from, keep !== 0 ? from - 1 : -1, keep);
+    }
+    obj.dn.size = size;
+    this.pool.touch(obj);
+    if (!this.replaying) this.pool.itx.begin(TX_TRUNCATE).u64(ino).u64(size).end();
+  }
+
+  punchHole(ino: Ino, off: number, len: number): void {
+    this.begin();
+    const obj = this.regular(ino);
+    if (!Number.isSafeInteger(off) || !Number.isSafeInteger(len) || off < 0 || len <= 0) throw fsErr('EINVAL');
+    if (off + len > this.capabilities.maxFileSize) throw fsErr('EFBIG');
+    this.pool.reserve(META_OP_BLOCKS + 2 * MAX_LEVELS);
+    const m = obj.mapping ?? this.attach(obj);
+    this.pageCache.punchHole(m, off, len);
+    const end = Math.min(off + len, obj.dn.size);
+    if (end > off) {
+      const dmu = this.pool.dmu;
+      const first = Math.ceil(off / BLOCK), last = Math.floor(end / BLOCK);
+      if (first < last) dmu.freeRange(obj, first, last);
+      // Partial blocks at either end are zeroed in the DMU too (their pages may not be cached).
+      const zero = (blk: number, from: number, to: number): void => {
+        const b = new Uint8Array(BLOCK);
+        if (!dmu.readBlock(obj, blk, b, 0)) return;
+        b.fill(0, from, to);
+        dmu.setBlock(obj, blk, b, 0, BLOCK);
+      };
+      const hb = Math.floor(off / BLOCK);
+      if (off % BLOCK !== 0) zero(hb, off % BLOCK, Math.min(BLOCK, end - hb * BLOCK));
+      const tb = Math.floor(end / BLOCK);
+      if (end % BLOCK !== 0 && (tb !== hb || off % BLOCK === 0)) zero(tb, Math.max(0, off - tb * BLOCK), end % BLOCK);
+    }
+    this.pool.touch(obj);
+    if (!this.replaying) this.pool.itx.begin(TX_PUNCH).u64(ino).u64(off).u64(len).end();
+  }
+
+  /** zil_commit: every pending record (this file's and all others', ZFS's zil_commit(zilog, 0)) is made durable. */
+  fsync(ino: Ino, _dataOnly: boolean): void {
+    this.obj(ino);
+    this.pool.commitLog();
+  }
+
+  inactive(ino: Ino): void {
+    const obj = this.obj(ino);
+    invariant(obj.dn.nlink === 0, 'inactive is called only on a node without names');
+    if (obj.mapping !== null) this.pageCache.releaseMapping(obj.mapping);
+    obj.mapping = null;
+    this.pool.freeObject(obj);
+  }
+
+  /** The page-cache hook: a regular file's mapping (pages filled from the DMU by its Pager). */
+  pager(ino: Ino): FileMapping | undefined {
+    let obj: DmuObject;
+    try {
+      obj = this.obj(ino);
+    } catch {
+      return undefined;
+    }
+    if ((obj.dn.mode & S_IFMT) !== S_IFREG) return undefined;
+    return obj.mapping ?? this.attach(obj);
+  }
+
+  // ---- intent-log replay (zfs_replay.c) ----
+
+  private replay(stream: Uint8Array): void {
+    this.replaying = true;
+    this.pool.replaying = true;
+    const touched = new Set<number>();
+    try {
+      for (const [start, end, type] of records(stream, stream.length)) {
+        const r = new LogReader(stream, start, end);
+        this.replayOne(r, type, touched);
+        this.replayed++;
+      }
+    } catch (e) {
+      if (!(e instanceof FsError)) throw e;
+      // A record that does not apply is damage past the last good record: replay stops there.
+    } finally {
+      this.replaying = false;
+      this.pool.replaying = false;
+      this.pool.replayStream = null;
+    }
+    // Nothing is open after a crash: nodes the log left without names go now (zfs_unlinked_drain).
+    for (const ino of touched) {
+      const obj = this.pool.objects.get(ino);
+      if (obj !== undefined && !obj.freed && obj.dn.nlink === 0 && ino !== this.rootIno) this.inactive(ino);
+    }
+    this.pool.stats.zilRecordsReplayed += this.replayed;
+    this.pool.sync();
+  }
+
+  private replayOne(r: LogReader, type: number, touched: Set<number>): void {
+    switch (type) {
+      case TX_CREATE: case TX_MKDIR: case TX_SYMLINK: {
+        const dir = r.u64(), ino = r.u64(), mode = r.u32(), uid = r.u32(), gid = r.u32(), rdev = r.u32();
+        const timeSec = r.u64(), timeNsec = r.u32(), name = r.str();
+        const target = type === TX_SYMLINK ? r.str() : '';
+        if (!(ino >= this.pool.nextObj || !this.pool.objects.has(ino)) || ino <= this.rootIno) throw fsErr('EIO');
+        this.doCreate(type, dir, name, { mode, uid, gid, rdev, timeSec, timeNsec }, target, ino);
+        return;
+      }
+      case TX_LINK: { const dir = r.u64(), ino = r.u64(); this.link(dir, r.str(), ino); return; }
+      case TX_REMOVE: {
+        const dir = r.u64(), name = r.str();
+        touched.add(this.lookup(dir, name));
+        this.unlink(dir, name);
+        return;
+      }
+      case TX_RMDIR: {
+        const dir = r.u64(), name = r.str();
+        touched.add(this.lookup(dir, name));
+        this.rmdir(dir, name);
+        return;
+      }
+      case TX_RENAME: {
+        const sd = r.u64(), dd = r.u64(), flags = r.u32(), sn = r.str(), dn = r.str();
+        const victim = this.lookup(dd, dn);
+        if (victim !== NO_INO) touched.add(victim);
+        this.rename(sd, sn, dd, dn, flags);
+        return;
+      }
+      case TX_SETATTR: {
+        const ino = r.u64(), mask = r.u32(), mode = r.u32(), uid = r.u32(), gid = r.u32();
+        const as = r.u64(), an = r.u32(), ms = r.u64(), mn = r.u32(), cs = r.u64(), cn = r.u32();
+        const set: SetAttr = {};
+        if (mask & SA_MODE) set.mode = mode;
+        if (mask & SA_UID) set.uid = uid;
+        if (mask & SA_GID) set.gid = gid;
+        if (mask & SA_ATIME) { set.atimeSec = as; set.atimeNsec = an; }
+        if (mask & SA_MTIME) { set.mtimeSec = ms; set.mtimeNsec = mn; }
+        if (mask & SA_CTIME) { set.ctimeSec = cs; set.ctimeNsec = cn; }
+        this.setattr(ino, set);
+        return;
+      }
+      case TX_WRITE: {
+        const ino = r.u64(), pos = r.u64(), data = r.bytes();
+        this.write(ino, pos, data, 0, data.length);
+        return;
+      }
+      case TX_TRUNCATE: { const ino = r.u64(); this.truncate(ino, r.u64()); return; }
+      case TX_PUNCH: { const ino = r.u64(), off = r.u64(); this.punchHole(ino, off, r.u64()); return; }
+      default:
+        throw fsErr('EIO', 'zil_replay');
+    }
+  }
+
+  // ---- helpers ----
+
+  /** Every operation: the pool must be healthy; a txg may be due (the background sync thread). */
+  private begin(): void {
+    const p = this.pool;
+    if (p.failed !== null) throw fsErr('EIO');
+    if (this.replaying) return;
+    p.tick();
+    // A big itx list or much dirty data forces a txg early (zfs_dirty_data_max).
+    if (p.itx.len > (8 << 20) || p.dirtyEstimate > (p.alloc.end - p.alloc.first) / 4) p.sync();
+  }
+
+  private obj(ino: Ino): DmuObject {
+    if (this.pool.failed !== null) throw fsErr('EIO');
+    return this.pool.getObject(ino);
+  }
+
+  private dir(ino: Ino): DmuObject {
+    const o = this.obj(ino);
+    if (o.zap === null) throw fsErr('ENOTDIR');
+    return o;
+  }
+
+  private regular(ino: Ino): DmuObject {
+    const o = this.obj(ino);
+    if ((o.dn.mode & S_IFMT) !== S_IFREG) throw fsErr(o.zap !== null ? 'EISDIR' : 'EINVAL');
+    return o;
+  }
+
+  private attach(obj: DmuObject): FileMapping {
+    const m = this.pageCache.createMapping({ pager: new DmuPager(this, obj) });
+    m.size = obj.dn.size;
+    obj.mapping = m;
+    return m;
+  }
+
+  private freeName(dir: Ino, name: string): DmuObject {
+    const d = this.dir(dir);
+    if (d.zap!.entries.has(name)) throw fsErr('EEXIST');
+    if (d.dn.nlink === 0) throw fsErr('ENOENT');
+    if (Buffer.byteLength(name, 'utf8') > NAME_MAX) throw fsErr('ENAMETOOLONG');
+    return d;
+  }
+
+  private addEntry(d: DmuObject, name: string, ino: Ino, mode: number): void {
+    d.zap!.add(name, ino, modeToDtype(mode));
+    d.dn.size++;
+    d.dirents = null;
+    this.pool.touch(d);
+  }
+
+  private removeEntry(d: DmuObject, name: string): void {
+    d.zap!.remove(name);
+    d.dn.size--;
+    d.dirents = null;
+    this.pool.touch(d);
+  }
+
+  private isAncestor(a: Ino, b: Ino): boolean {
+    for (let i = b, n = 0; n <= this.pool.nextObj; n++) {
+      if (i === a) return true;
+      const p = this.obj(i).dn.parent;
+      if (p === i) return false;
+      i = p;
+    }
+    throw fsErr('EIO'); // a parent chain that loops: damage
+  }
+}
+
+function checkIo(pos: number, buf: Uint8Array, off: number, len: number): void {
+  if (!Number.isSafeInteger(pos) || pos < 0 || !Number.isSafeInteger(len) || len < 0) throw fsErr('EINVAL');
+  if (!Number.isSafeInteger(off) || off < 0 || off + len > buf.length) throw fsErr('EFAULT');
+}
