@@ -58,9 +58,14 @@ export function validateUint32(value: unknown, name: string, positive = false): 
   return value;
 }
 
-export function validateFd(fd: unknown): number {
+/**
+ * An fd as Node validates it: in JS for read/write/readv/writev (`jsStyle`), in C++ for the others,
+ * whose range message prints the number without digit grouping.
+ */
+export function validateFd(fd: unknown, jsStyle = false): number {
   if (typeof fd === 'number' && (fd | 0) === fd && fd >= 0) return fd; // fast path
-  return validateInt32(fd, 'fd', 0);
+  if (jsStyle || typeof fd !== 'number' || !Number.isInteger(fd)) return validateInt32(fd, 'fd', 0);
+  throw outOfRange('fd', '>= 0 && <= 2147483647', fd, true);
 }
 
 export function validateBoolean(value: unknown, name: string): boolean {

@@ -97,9 +97,11 @@ function addNumericalSeparator(val: string): string {
 }
 
 /** ERR_OUT_OF_RANGE: `The value of "name" is out of range. It must be range. Received x`. */
-export function outOfRange(name: string, range: string, input: unknown): NodeCodedError {
+export function outOfRange(name: string, range: string, input: unknown, fromCpp = false): NodeCodedError {
   let received: string;
-  if (Number.isInteger(input) && Math.abs(input as number) > 2 ** 32) received = addNumericalSeparator(String(input));
+  // Checks made in Node's C++ (most fd arguments) print big numbers plainly; the JS validators group digits.
+  if (fromCpp) received = String(input);
+  else if (Number.isInteger(input) && Math.abs(input as number) > 2 ** 32) received = addNumericalSeparator(String(input));
   else if (typeof input === 'bigint') {
     received = String(input);
     if (input > 2n ** 32n || input < -(2n ** 32n)) received = addNumericalSeparator(received);

@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import * as V from '../../vfs/constants.js';
 import {
-  asBytes, getOptions, parseFlags, parseMode, toPath, validMode, type BufferEncodingOrBuffer,
+  asBytes, getOptions, parseFlags, parseMode, toPath, validateFd, validMode, type BufferEncodingOrBuffer,
 } from './args.js';
 import { invalidArgType, nodeError, uvError, uvNew } from './errors.js';
 import type { Ctx } from './sync.js';
@@ -14,6 +14,7 @@ import type { Ctx } from './sync.js';
 /** COPYFILE_FICLONE_FORCE: a reflink is required; ramfs has none, as tmpfs has none (ENOTSUP on Linux). */
 const COPYFILE_FICLONE_FORCE = 4;
 const COPYFILE_EXCL = 1;
+const COPYFILE_FICLONE = 2;
 /** The largest single read Node does: 2 GiB - 1 (kIoMaxLength). */
 const K_IO_MAX_LENGTH = 2 ** 31 - 1;
 
@@ -23,7 +24,8 @@ interface WriteFileOptions { encoding?: BufferEncodingOrBuffer; mode?: unknown; 
 const WRITE_DEFAULTS: WriteFileOptions = Object.freeze({ encoding: 'utf8', mode: 0o666, flag: 'w' });
 const APPEND_DEFAULTS: WriteFileOptions = Object.freeze({ encoding: 'utf8', mode: 0o666, flag: 'a' });
 
-const isFd = (p: unknown): p is number => typeof p === 'number' && (p | 0) === p && p >= 0;
+// Node's isFd is isInt32: a negative number is a (bad) descriptor too, reported as EBADF.
+const isFd = (p: unknown): p is number => typeof p === 'number' && (p | 0) === p;
 
 export function makeFiles(ctx: Ctx) {
   const sys = ctx.sys;
@@ -90,7 +92,7 @@ export function makeFiles(ctx: Ctx) {
     readFileSync(path: unknown, options?: unknown): string | Buffer {
       const o = options === undefined ? undefined : getOptions(options, { flag: 'r' } as ReadFileOptions);
       let fd: number, own: boolean;
-      if (isFd(path)) { fd = path; own = false; }
+      if (isFd(path)) { fd = validateFd(path); own = false; } // readFile checks the fd (C++); writeFile lets write(2) say EBADF
       else {
         const p = toPath(path);
         const flags = o === undefined ? V.O_RDONLY : parseFlags(o.flag ?? 'r');
@@ -127,25 +129,38 @@ export function makeFiles(ctx: Ctx) {
     copyFileSync(src: unknown, dest: unknown, mode?: unknown): void {
       const s = toPath(src, 'src'), d = toPath(dest, 'dest');
       const m = validMode(mode, 0);
+      // libuv's uv__fs_copyfile, step by step: open the source, fstat, open/create the destination with
+      // the source's mode, skip a copy onto itself, truncate, fchmod, try a reflink (FICLONE), copy
+      // st_size bytes; on any failure after the destination was opened, unlink it.
       let sfd = -1, dfd = -1;
       try {
         sfd = sys.open(s, V.O_RDONLY, 0);
         const st = sys.fstat(sfd);
-        if ((st.mode & V.S_IFMT) === V.S_IFDIR) throw uvNew('EISDIR', 'copyfile');
-        if (m & COPYFILE_FICLONE_FORCE) throw uvNew('ENOTSUP', 'copyfile');
         dfd = sys.open(d, V.O_WRONLY | V.O_CREAT | (m & COPYFILE_EXCL ? V.O_EXCL : 0), st.mode & 0o7777);
-        const dt = sys.fstat(dfd);
-        if (dt.dev === st.dev && dt.ino === st.ino) return; // copying a file onto itself leaves it alone (libuv)
-        sys.fchmod(dfd, st.mode & 0o7777);
+        if ((m & COPYFILE_EXCL) === 0) {
+          const dt = sys.fstat(dfd);
+          if (dt.dev === st.dev && dt.ino === st.ino) return;
+        }
         sys.ftruncate(dfd, 0);
+        sys.fchmod(dfd, st.mode & 0o7777);
+        if (m & (COPYFILE_FICLONE | COPYFILE_FICLONE_FORCE)) {
+          // ioctl(FICLONE): a directory source is EISDIR; ramfs, like tmpfs, has no reflinks.
+          if ((st.mode & V.S_IFMT) === V.S_IFDIR) throw uvNew('EISDIR', 'copyfile');
+          if (m & COPYFILE_FICLONE_FORCE) throw uvNew('ENOTSUP', 'copyfile');
+        }
         let pos = 0;
-        for (;;) {
-          const n = sys.read(sfd, scratch, 0, scratch.length, pos);
+        while (pos < st.size) {
+          const n = sys.read(sfd, scratch, 0, Math.min(scratch.length, st.size - pos), pos);
           if (n === 0) break;
           writeAll(dfd, scratch.subarray(0, n));
           pos += n;
         }
       } catch (e) {
+        if (dfd >= 0) {
+          sys.close(dfd);
+          dfd = -1;
+          try { sys.unlink(d); } catch { /* already gone: nothing to undo */ }
+        }
         throw uvError(e, 'copyfile', s, d);
       } finally {
         if (dfd >= 0) sys.close(dfd);

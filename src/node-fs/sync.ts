@@ -5,6 +5,7 @@
 
 import type { Syscalls, TimeSpec } from '../../vfs/syscalls.js';
 import * as V from '../../vfs/constants.js';
+import { FsError } from '../../vfs/errno.js';
 import { fromVfsFlags } from './constants.js';
 import {
   asBytes, encodeName, getOptions, parseFlags, parseMode, toPath, toUnixTimestamp, validateBoolean,
@@ -24,16 +25,30 @@ export interface StatOptions { bigint?: boolean; throwIfNoEntry?: boolean }
 /** A time for utimensat from Node's seconds (negative meant "now" in toUnixTimestamp). */
 export function toTimeSpec(t: number): TimeSpec {
   if (t === -1) return { sec: 0, nsec: V.UTIME_NOW };
+  // 2^63 s and beyond do not fit tv_sec: libuv's conversion yields an invalid timespec and Linux says
+  // EINVAL (after the path lookup, as the oracle shows). Marked here by nsec -1; see checkTimes.
+  if (t >= 2 ** 63) return { sec: 0, nsec: -1 };
   // libuv's uv__fs_to_timespec: truncate, then borrow for negative fractions.
   let sec = Math.trunc(t);
   let nsec = Math.round((t - sec) * 1e9);
   if (nsec < 0) { sec--; nsec += 1e9; }
   if (nsec >= 1e9) { sec++; nsec -= 1e9; }
+  // Linux takes any 64-bit tv_sec (clamped to the filesystem's range); the VFS keeps seconds as safe
+  // integers, so a time beyond ±2^53 s (285 million years) is clamped here rather than refused.
+  if (sec > Number.MAX_SAFE_INTEGER) { sec = Number.MAX_SAFE_INTEGER; nsec = 0; }
+  if (sec < -Number.MAX_SAFE_INTEGER) { sec = -Number.MAX_SAFE_INTEGER; nsec = 0; }
   return { sec, nsec };
 }
 
 export function makeSync(ctx: Ctx) {
   const sys = ctx.sys;
+
+  /** An unrepresentable time: the lookup's own error first (ENOENT, ENAMETOOLONG, EBADF), else EINVAL. */
+  function checkTimes(a: TimeSpec, m: TimeSpec, lookup: () => unknown, syscall: string, p?: string): void {
+    if (a.nsec !== -1 && m.nsec !== -1) return;
+    try { lookup(); } catch (e) { throw uvError(e, syscall, p); }
+    throw uvError(new FsError('EINVAL'), syscall, p);
+  }
 
   const statResult = (s: ReturnType<Syscalls['stat']>, options: StatOptions | undefined) =>
     options !== undefined && options.bigint ? new BigIntStats(s) : new Stats(s);
@@ -101,7 +116,7 @@ export function makeSync(ctx: Ctx) {
     },
 
     readSync(fd: unknown, buffer: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): number {
-      const f = validateFd(fd);
+      const f = validateFd(fd, true);
       validateBuffer(buffer);
       let offset = offsetOrOptions;
       if (arguments.length <= 3 || typeof offsetOrOptions === 'object') {
@@ -124,7 +139,7 @@ export function makeSync(ctx: Ctx) {
     },
 
     writeSync(fd: unknown, buffer: unknown, offsetOrOptions?: unknown, length?: unknown, position?: unknown): number {
-      const f = validateFd(fd);
+      const f = validateFd(fd, true);
       if (ArrayBuffer.isView(buffer)) {
         let offset = offsetOrOptions;
         if (typeof offset === 'object' && offset !== null) {
@@ -159,7 +174,7 @@ export function makeSync(ctx: Ctx) {
     },
 
     readvSync(fd: unknown, buffers: unknown, position?: unknown): number {
-      const f = validateFd(fd);
+      const f = validateFd(fd, true);
       const bufs = validateBufferArray(buffers);
       let pos = typeof position === 'number' && position >= 0 ? position : null;
       let total = 0;
@@ -177,7 +192,7 @@ export function makeSync(ctx: Ctx) {
     },
 
     writevSync(fd: unknown, buffers: unknown, position?: unknown): number {
-      const f = validateFd(fd);
+      const f = validateFd(fd, true);
       const bufs = validateBufferArray(buffers);
       let pos = typeof position === 'number' && position >= 0 ? position : null;
       let total = 0;
@@ -222,8 +237,8 @@ export function makeSync(ctx: Ctx) {
     },
 
     fchmodSync(fd: unknown, mode: unknown): void {
+      const m = parseMode(mode, 'mode'); // JS checks first; the fd is checked in C++
       const f = validateFd(fd);
-      const m = parseMode(mode, 'mode');
       try { sys.fchmod(f, m); } catch (e) { throw uvError(e, 'fchmod'); }
     },
 
@@ -234,8 +249,8 @@ export function makeSync(ctx: Ctx) {
     },
 
     fchownSync(fd: unknown, uid: unknown, gid: unknown): void {
-      const f = validateFd(fd);
       chownIds(uid, gid);
+      const f = validateFd(fd);
       try { sys.fchown(f, uid as number, gid as number); } catch (e) { throw uvError(e, 'fchown'); }
     },
 
@@ -254,18 +269,21 @@ export function makeSync(ctx: Ctx) {
     utimesSync(path: unknown, atime: unknown, mtime: unknown): void {
       const p = toPath(path);
       const a = toTimeSpec(toUnixTimestamp(atime)), m = toTimeSpec(toUnixTimestamp(mtime));
+      checkTimes(a, m, () => sys.stat(p), 'utime', p);
       try { sys.utimensat(p, a, m, 0); } catch (e) { throw uvError(e, 'utime', p); }
     },
 
     lutimesSync(path: unknown, atime: unknown, mtime: unknown): void {
       const p = toPath(path);
       const a = toTimeSpec(toUnixTimestamp(atime)), m = toTimeSpec(toUnixTimestamp(mtime));
+      checkTimes(a, m, () => sys.lstat(p), 'lutime', p);
       try { sys.utimensat(p, a, m, V.AT_SYMLINK_NOFOLLOW); } catch (e) { throw uvError(e, 'lutime', p); }
     },
 
     futimesSync(fd: unknown, atime: unknown, mtime: unknown): void {
-      const f = validateFd(fd);
       const a = toTimeSpec(toUnixTimestamp(atime, 'atime')), m = toTimeSpec(toUnixTimestamp(mtime, 'mtime'));
+      const f = validateFd(fd);
+      checkTimes(a, m, () => sys.fstat(f), 'futime');
       try { sys.futimens(f, a, m); } catch (e) { throw uvError(e, 'futime'); }
     },
 

@@ -14,11 +14,19 @@ const pathArb: fc.Arbitrary<Arg> = fc.oneof(
   fc.constantFrom('f', 'd', 'd/g', 'nope', 'd/nope/x', 'f/x', '', '.', 'd/..', 'l', 'dl').map((v) => ({ k: 'rel', v })),
   fc.constant({ k: 'nul' }), fc.constant({ k: 'long-name' }), fc.constant({ k: 'long-path' }), fc.constant({ k: 'empty' }),
   fc.constant({ k: 'buffer' }), fc.constant({ k: 'url' }), fc.constant({ k: 'bad-url' }),
-  fc.constantFrom(5, null, undefined, true, {}, [], 1.5).map((v) => ({ k: 'raw', v })),
+  // No small integers: readFile/writeFile/truncate take a number as a descriptor, and the host's real
+  // descriptors must never be touched; -1 and 2 ** 40 are numbers that are no descriptor anywhere.
+  fc.constantFrom(-1, 2 ** 40, null, undefined, true, {}, [], 1.5).map((v) => ({ k: 'raw', v })),
 );
 const numArb = fc.oneof(
   fc.constantFrom(-1, -2, 0, 1, 3, 4096, NaN, Infinity, -Infinity, 1.5, 2 ** 31, 2 ** 53, -(2 ** 53), 2 ** 63),
   fc.constantFrom('1', 'x', null, undefined, {}, 2n, -2n, 2n ** 64n),
+);
+// Lengths for truncate: out-of-range and ill-typed values, but no multi-GiB sparse file (copyFile would
+// then copy gigabytes of holes on both sides).
+const lenArb = fc.oneof(
+  fc.constantFrom(-1, 0, 3, 1 << 20, NaN, Infinity, 1.5, 2 ** 53, 2 ** 63),
+  fc.constantFrom('1', null, undefined, {}, 2n),
 );
 const modeArb = fc.constantFrom(0o644, 0o7777, 0o17777, -1, 2 ** 32, '755', '8', 'rwx', 1.5, null, undefined);
 const flagArb = fc.constantFrom('r', 'r+', 'w', 'wx', 'a', 'ax+', 'rs+', 'q', 'rw', '', 0, 2, 0o100 | 1, -1, 1.5, 2 ** 40, null, {});
@@ -37,12 +45,12 @@ const opArb = fc.oneof(
   fc.tuple(fc.constant('open'), pathArb, flagArb, modeArb),
   fc.tuple(fc.constant('writeFile'), pathArb, fc.constantFrom('data', '', 5, null)),
   fc.tuple(fc.constant('readFile'), pathArb),
-  fc.tuple(fc.constant('truncate'), pathArb, numArb),
+  fc.tuple(fc.constant('truncate'), pathArb, lenArb),
   fc.tuple(fc.constant('chmod'), pathArb, modeArb),
   fc.tuple(fc.constant('readdir'), pathArb),
   fc.tuple(fc.constant('read'), fdArb, numArb, numArb, numArb),
   fc.tuple(fc.constant('write'), fdArb, numArb, numArb, numArb),
-  fc.tuple(fc.constant('ftruncate'), fdArb, numArb),
+  fc.tuple(fc.constant('ftruncate'), fdArb, lenArb),
   fc.tuple(fc.constant('utimes'), pathArb, numArb),
   fc.tuple(fc.constant('rm'), pathArb),
   fc.tuple(fc.constant('copyFile'), pathArb, pathArb, fc.constantFrom(0, 1, 8, -1)),
