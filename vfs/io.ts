@@ -5,13 +5,14 @@
 // - O_APPEND writes at the end of the file even through pwrite (Linux's documented deviation from
 //   POSIX); pwrite/pread never move the offset. A write at or past the backend's maximum size is EFBIG,
 //   one straddling it is cut short (generic_write_check_limits). A zero-length write changes nothing.
-// - write sets mtime+ctime and (non-root) drops set-ID bits; read sets atime by relatime unless
+// - write sets mtime+ctime and (non-root) drops set-ID bits; with O_DSYNC/O_SYNC it fsyncs the node
+//   (data only / data and metadata) before returning; read sets atime by relatime unless
 //   O_NOATIME. lseek follows generic_file_llseek_size (SEEK_DATA/SEEK_HOLE treat a file as all data,
 //   ENXIO at or past EOF) and dcache_dir_lseek for directories (SEEK_SET/SEEK_CUR only).
 
 import { fsErr } from './errno.js';
 import {
-  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_APPEND, O_NOATIME, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK,
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_APPEND, O_DSYNC, O_NOATIME, O_SYNC, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK,
   SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, DT_DIR,
 } from './constants.js';
 import type { OpenFile } from './file.js';
@@ -84,6 +85,8 @@ export function writeFd(p: Process, fd: number, buf: Uint8Array, off: number, le
   const done = b.write(v.ino, at, buf, off, n);
   touchMC(now, v);
   if (pos === null) f.pos = at + done;
+  // O_DSYNC: the data (and what is needed to read it back) is durable on return; O_SYNC: all metadata too.
+  if ((f.flags & O_DSYNC) !== 0) b.fsync(v.ino, (f.flags & O_SYNC) !== O_SYNC);
   return done;
 }
 

@@ -131,3 +131,17 @@ t.test('st_dev differs per mount and is stable; inode numbers are the backend\'s
   t.equal(p.stat('/m/x').mode & 0o170000, S_IFREG);
   t.ok(tree(p).includes('/m/x 100644 0 0 0 1 '), 'tree sees inside mounts');
 });
+
+t.test('O_DSYNC and O_SYNC writes reach fsync before returning (open(2): synchronized I/O)', async (t) => {
+  const { p, fs } = setup();
+  const seen: boolean[] = [];
+  const orig = fs.fsync.bind(fs);
+  fs.fsync = (ino, dataOnly) => { seen.push(dataOnly); orig(ino, dataOnly); };
+  const a = p.open('/a', O_CREAT | O_WRONLY | 0o10000, 0o644); // O_DSYNC
+  p.write(a, new Uint8Array(4), 0, 4, null);
+  const b = p.open('/b', O_CREAT | O_WRONLY | 0o4010000, 0o644); // O_SYNC
+  p.write(b, new Uint8Array(4), 0, 4, null);
+  const c = p.open('/c', O_CREAT | O_WRONLY, 0o644);
+  p.write(c, new Uint8Array(4), 0, 4, null);
+  t.same(seen, [true, false], 'O_DSYNC: data only; O_SYNC: data and metadata; neither: no fsync');
+});
