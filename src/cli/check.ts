@@ -21,11 +21,19 @@ import { hostScratchDir } from '../testing/node-target.js';
 export const vfsimSide: SideFactory = (layout) => {
   const vfs = new Vfs({ root: createRamFs({ ramBytes: 4 << 20 }) });
   const p = vfs.process({ umask: layout.umask });
-  return targetSide('vfsim', p, VFSIM_FLAGS, layout, () => p.exit());
+  const others: { exit(): void }[] = [];
+  return targetSide('vfsim', p, VFSIM_FLAGS, layout, () => { p.exit(); for (const o of others) o.exit(); }, (cred) => {
+    const q = vfs.process({ cred, umask: layout.umask, cwd: layout.cwd });
+    others.push(q);
+    return q;
+  });
 };
 
 /** The reference model (src/testing/posix-model.ts), to check the model itself against Linux. */
-export const modelSide: SideFactory = (layout) => targetSide('model', new PosixModel({ umask: layout.umask }), VFSIM_FLAGS, layout);
+export const modelSide: SideFactory = (layout) => {
+  const m = new PosixModel({ umask: layout.umask });
+  return targetSide('model', m, VFSIM_FLAGS, layout, undefined, (cred) => m.withCred(cred));
+};
 
 const show = (o: unknown): string => {
   if (o !== null && typeof o === 'object' && 'ok' in o) {

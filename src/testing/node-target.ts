@@ -1,11 +1,13 @@
 // The host's own filesystem as a `PosixTarget`: node:fs's synchronous calls (each one a Linux syscall)
 // inside a sandbox directory, so that the differential check can run the same operations on Linux
-// (tmpfs under /dev/shm when present) as on vfsim. Paths are joined by plain concatenation, never
-// normalised, so '..', '.' and trailing slashes reach the kernel exactly as the op wrote them.
+// (tmpfs under /dev/shm when present) as on vfsim. Absolute sandbox paths are joined to the sandbox
+// by plain concatenation, never normalised, and relative ones go to the kernel as they are, from the
+// process's working directory (which the caller sets to the sandbox's cwd): so '..', '.' and trailing
+// slashes, and the search permission of the directories above the cwd, work exactly as the op wrote them.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { Stat, Dirent } from '../../vfs/syscalls.js';
+import type { Cred, Stat, Dirent } from '../../vfs/syscalls.js';
 import type { FlagTable, PosixTarget } from './posix-ops.js';
 import { Unsupported } from './posix-ops.js';
 
@@ -38,16 +40,22 @@ function toStat(s: fs.BigIntStats): Stat {
 }
 
 /**
- * node:fs inside `top` (the sandbox's '/'), with `cwd` (a path under it, absolute in sandbox terms)
- * as the directory relative paths start from.
+ * node:fs inside `top` (the sandbox's '/'). Relative paths are passed as they are: the process's
+ * working directory must be the sandbox's cwd (`enter()` makes it so and returns the way back).
  */
 export class NodeFsTarget implements PosixTarget {
   constructor(readonly top: string, readonly cwd: string = '/') {}
 
+  /** chdir into the sandbox's cwd; returns a function that goes back. */
+  enter(): () => void {
+    const back = process.cwd();
+    process.chdir(this.top + this.cwd);
+    return () => process.chdir(back);
+  }
+
   /** The host path for a sandbox path. */
   host(p: string): string {
-    if (p.startsWith('/')) return this.top + p;
-    return this.top + (this.cwd === '/' ? '' : this.cwd) + '/' + p;
+    return p.startsWith('/') ? this.top + p : p;
   }
 
   open(path: string, flags: number, mode?: number): number { return fs.openSync(this.host(path), flags, mode); }
@@ -73,8 +81,38 @@ export class NodeFsTarget implements PosixTarget {
   readlink(path: string): string { return fs.readlinkSync(this.host(path), 'utf8'); }
   chmod(path: string, mode: number): void { fs.chmodSync(this.host(path), mode); }
   chown(path: string, uid: number, gid: number): void { fs.chownSync(this.host(path), uid, gid); }
-  truncate(path: string, len: number): void { fs.truncateSync(this.host(path), len); }
+  truncate(path: string, len: number): void {
+    // fs.truncateSync opens 'r+', which needs read permission too; truncate(2) needs only write.
+    const fd = fs.openSync(this.host(path), fs.constants.O_WRONLY);
+    try { fs.ftruncateSync(fd, len); } finally { fs.closeSync(fd); }
+  }
   readdir(path: string): Dirent[] {
     return fs.readdirSync(this.host(path), { withFileTypes: true }).map((d) => ({ name: d.name, ino: 0, type: 0 }));
   }
+}
+
+/**
+ * The same target, each call made with another user's effective ids (setgroups, setegid, seteuid around
+ * the call, back to root after it). Needs a root process, as the differential check runs.
+ */
+export function asHostUser(target: NodeFsTarget, cred: Cred): NodeFsTarget {
+  const groups = process.getgroups?.() ?? [0];
+  return new Proxy(target, {
+    get(obj, key, recv) {
+      const v = Reflect.get(obj, key, recv) as unknown;
+      if (typeof v !== 'function' || key === 'host' || key === 'constructor') return v;
+      return (...args: unknown[]) => {
+        process.setgroups!(cred.groups as number[]);
+        process.setegid!(cred.gid);
+        process.seteuid!(cred.uid);
+        try {
+          return (v as (...a: unknown[]) => unknown).apply(obj, args);
+        } finally {
+          process.seteuid!(0);
+          process.setegid!(0);
+          process.setgroups!(groups);
+        }
+      };
+    },
+  });
 }

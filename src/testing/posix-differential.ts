@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import * as C from '../../vfs/constants.js';
 import type { FlagTable, Op, Outcome, PosixTarget } from './posix-ops.js';
 import { OpRunner, opsArb, formatOp, statView, LINUX_EXCLUDED, errorName } from './posix-ops.js';
-import { NodeFsTarget, HOST_FLAGS, hostScratchDir } from './node-target.js';
+import { NodeFsTarget, HOST_FLAGS, hostScratchDir, asHostUser } from './node-target.js';
+import { USERS } from './posix-ops.js';
+import type { Cred } from '../../vfs/syscalls.js';
 
 /** What is not compared, and why (printed by `vfsim check posix`). */
 export const EXCLUSIONS: Readonly<Record<string, string>> = {
@@ -20,14 +22,17 @@ export const EXCLUSIONS: Readonly<Record<string, string>> = {
   'directory st_size': 'filesystem-specific (tmpfs counts entries, ext4 counts blocks)',
   'readdir order': 'filesystem-specific (tmpfs lists newest first); names are compared as sets',
   'descriptor numbers': 'the host process has other descriptors open; compared as "a descriptor was returned"',
-  'permission checks': 'the host runs as root, which bypasses mode bits (CAP_DAC_OVERRIDE); vfsim runs as root too',
+  'permission checks': 'not excluded: root runs the descriptor operations; path operations also run as uid 1000 and 1001 (seteuid on the host, processes with those credentials in vfsim)',
   ...Object.fromEntries(Object.entries(LINUX_EXCLUDED).map(([k, v]) => [`${k} (not generated)`, v])),
 };
 
 /** One side of the comparison: a fresh target per sequence, and a way to clean up. */
 export interface Side {
   readonly name: string;
+  /** Root's process. */
   readonly target: PosixTarget;
+  /** Processes of USERS[0], USERS[1] on the same tree, same cwd and umask. */
+  readonly users: readonly PosixTarget[];
   readonly flags: FlagTable;
   dispose(): void;
 }
@@ -49,16 +54,20 @@ export const DEFAULT_LAYOUT: SandboxLayout = { cwd: '/p1/p2/w', dirs: ['/p1', '/
 /** Linux through node:fs, in a fresh directory under /dev/shm (or the OS temp dir). */
 export function linuxSide(layout: SandboxLayout, scratch = hostScratchDir()): Side {
   const top = fs.mkdtempSync(path.join(scratch, 'vfsim-check-'));
+  fs.chmodSync(top, 0o755); // other users must be able to walk in, as in vfsim's '/'
   for (const d of layout.dirs) {
     fs.mkdirSync(top + d);
     fs.chmodSync(top + d, 0o755);
   }
   const target = new NodeFsTarget(top, layout.cwd);
+  const leave = target.enter();
   const oldUmask = process.umask(layout.umask);
+  const users = process.getuid?.() === 0 && process.seteuid ? USERS.map((c) => asHostUser(target, c)) : [];
   return {
-    name: 'linux', target, flags: HOST_FLAGS,
+    name: 'linux', target, users, flags: HOST_FLAGS,
     dispose() {
       process.umask(oldUmask);
+      leave();
       fs.rmSync(top, { recursive: true, force: true });
     },
   };
@@ -66,13 +75,13 @@ export function linuxSide(layout: SandboxLayout, scratch = hostScratchDir()): Si
 
 /** A side built from any `PosixTarget` whose '/' is fresh and empty (vfsim's process, the reference model). */
 export function targetSide(name: string, target: PosixTarget & { chdir(p: string): void }, flags: FlagTable,
-  layout: SandboxLayout, dispose = (): void => {}): Side {
+  layout: SandboxLayout, dispose = (): void => {}, asUser?: (cred: Cred) => PosixTarget): Side {
   for (const d of layout.dirs) {
     target.mkdir(d, 0o755);
     target.chmod(d, 0o755);
   }
   target.chdir(layout.cwd);
-  return { name, target, flags, dispose };
+  return { name, target, users: asUser ? USERS.map(asUser) : [], flags, dispose };
 }
 
 /** One file of the final tree, as both sides must agree on it. */
@@ -162,7 +171,7 @@ export function compareSequence(ops: readonly Op[], makeA: SideFactory, makeB: S
   layout: SandboxLayout = DEFAULT_LAYOUT, sequence = 0, trace?: (i: number, op: Op, a: Outcome, b: Outcome) => void,
   tolerate?: Tolerate): Disagreement | undefined {
   const A = makeA(layout), B = makeB(layout);
-  const ra = new OpRunner(A.target, A.flags, false), rb = new OpRunner(B.target, B.flags, false);
+  const ra = new OpRunner(A.target, A.flags, false, A.users), rb = new OpRunner(B.target, B.flags, false, B.users);
   try {
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;

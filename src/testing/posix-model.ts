@@ -55,32 +55,94 @@ export interface PosixModelOptions {
   cred?: Cred;
 }
 
+/** The tree several model processes share. */
+interface Tree { root: MNode; nextIno: number }
+
 /**
- * The reference model. Runs as root (uid 0 passes every permission check except exec on a file with
- * no x bit, as Linux's capable(CAP_DAC_OVERRIDE) does); timestamps are not modelled.
+ * The reference model: one process (credentials, umask, cwd, descriptors) over a tree that other
+ * processes of the same model may share (`withCred`). Permission checks follow fs/namei.c
+ * (may_lookup, may_create, may_delete with the sticky rule, may_open) and fs/attr.c (setattr_prepare,
+ * chown_ok/chgrp_ok, the set-ID clearing of chown, chmod and truncate); uid 0 has CAP_DAC_OVERRIDE,
+ * CAP_FOWNER, CAP_CHOWN and CAP_FSETID. Timestamps are not modelled.
  */
 export class PosixModel implements ModelSyscalls {
-  private nextIno = 1;
+  private readonly tree: Tree;
   private readonly root: MNode;
   private cwd: MNode;
   private readonly fds: (OpenFile | undefined)[] = [];
   private readonly umaskBits: number;
   readonly cred: Cred;
 
-  constructor(opts: PosixModelOptions = {}) {
+  constructor(opts: PosixModelOptions = {}, share?: PosixModel) {
     this.umaskBits = opts.umask ?? 0o022;
-    this.cred = opts.cred ?? { uid: 0, gid: 0, groups: [] };
+    this.cred = opts.cred ?? { uid: 0, gid: 0, groups: [0] };
+    if (share) {
+      this.tree = share.tree;
+      this.root = share.root;
+      this.cwd = share.cwd;
+      return;
+    }
+    this.tree = { root: undefined as unknown as MNode, nextIno: 1 };
     this.root = this.newNode(C.S_IFDIR | 0o755, null);
+    this.tree.root = this.root;
     this.root.parent = this.root;
     this.root.nlink = 2;
     this.cwd = this.root;
   }
 
+  /** Another process on the same tree with other credentials (its own descriptors; same cwd and umask). */
+  withCred(cred: Cred): PosixModel {
+    return new PosixModel({ umask: this.umaskBits, cred }, this);
+  }
+
   private newNode(mode: number, parent: MNode | null): MNode {
     return {
-      ino: this.nextIno++, mode, uid: this.cred.uid, gid: this.cred.gid, nlink: 1, rdev: 0,
+      ino: this.tree.nextIno++, mode, uid: this.cred.uid, gid: this.cred.gid, nlink: 1, rdev: 0,
       data: new Uint8Array(0), size: 0, target: '', entries: new Map(), parent,
     };
+  }
+
+  // ---- permissions (fs/namei.c generic_permission, capable()) ----
+
+  private get root0(): boolean { return this.cred.uid === 0; }
+
+  private inGroup(gid: number): boolean {
+    return this.cred.gid === gid || this.cred.groups.includes(gid);
+  }
+
+  /** generic_permission: the owner, group or other class; root passes except exec on a file with no x bit. */
+  private mayAccess(n: MNode, mask: number): boolean {
+    if (this.root0) return !(mask & 1) || C.isDir(n.mode) || (n.mode & 0o111) !== 0;
+    let bits = n.mode & 7;
+    if (this.cred.uid === n.uid) bits = (n.mode >> 6) & 7;
+    else if (this.inGroup(n.gid)) bits = (n.mode >> 3) & 7;
+    return (bits & mask) === mask;
+  }
+
+  private need(n: MNode, mask: number, sc: string, path: string): void {
+    if (!this.mayAccess(n, mask)) throw err('EACCES', sc, path);
+  }
+
+  /** check_sticky: in a sticky directory only the entry's owner, the directory's owner or root may remove it. */
+  private stickyDenies(dir: MNode, n: MNode): boolean {
+    return (dir.mode & C.S_ISVTX) !== 0 && !this.root0 && this.cred.uid !== n.uid && this.cred.uid !== dir.uid;
+  }
+
+  /** may_delete: write+search on the directory, the sticky rule, then the type. */
+  private mayDelete(dir: MNode, n: MNode, isDir: boolean, sc: string, path: string): void {
+    this.need(dir, 3, sc, path);
+    if (this.stickyDenies(dir, n)) throw err('EPERM', sc, path);
+    if (isDir) {
+      if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
+      if (n === this.root) throw err('EBUSY', sc, path);
+    } else if (C.isDir(n.mode)) throw err('EISDIR', sc, path);
+  }
+
+  /** should_remove_suid: what a write or truncate by an unprivileged caller clears. */
+  private killSuid(n: MNode): void {
+    if (this.root0 || !C.isReg(n.mode)) return;
+    if (n.mode & C.S_ISUID) n.mode &= ~C.S_ISUID;
+    if ((n.mode & (C.S_ISGID | 0o010)) === (C.S_ISGID | 0o010)) n.mode &= ~C.S_ISGID;
   }
 
   // ---- path walk (fs/namei.c) ----
@@ -103,12 +165,14 @@ export class PosixModel implements ModelSyscalls {
     if (parts.length === 0) return { dir: this.root, last: '/', kind: 'root', slash: false };
     const slash = path.endsWith('/');
     for (let i = 0; i < parts.length - 1; i++) {
+      this.need(dir, 1, sc, path); // may_lookup before every component
       let n = this.child(dir, parts[i]!, sc, path);
       if (n === undefined) throw err('ENOENT', sc, path);
       n = this.followAll(n, dir, sc, path, depth, true);
       if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
       dir = n;
     }
+    this.need(dir, 1, sc, path); // ... the last one included
     const last = parts[parts.length - 1]!;
     const kind = last === '.' ? 'dot' : last === '..' ? 'dotdot' : 'norm';
     return { dir, last, kind, slash };
@@ -160,6 +224,7 @@ export class PosixModel implements ModelSyscalls {
     const existing = this.child(p.dir, p.last, sc, path);
     if (existing !== undefined) throw err('EEXIST', sc, path);
     if (p.slash && !allowSlash) throw err('ENOENT', sc, path);
+    this.need(p.dir, 3, sc, path); // may_create
     return p;
   }
 
@@ -179,6 +244,8 @@ export class PosixModel implements ModelSyscalls {
     if (dir.mode & C.S_ISGID) {
       n.gid = dir.gid;
       if (C.isDir(n.mode)) n.mode |= C.S_ISGID;
+      // mode_strip_sgid: a group-executable set-group-ID file for a group the creator is not in.
+      else if ((n.mode & (C.S_ISGID | 0o010)) === (C.S_ISGID | 0o010) && !this.root0 && !this.inGroup(dir.gid)) n.mode &= ~C.S_ISGID;
     }
   }
 
@@ -221,6 +288,7 @@ export class PosixModel implements ModelSyscalls {
       node = this.child(p.dir, p.last, sc, path);
       if (node === undefined) {
         if (!(flags & C.O_CREAT) || p.kind !== 'norm') throw err('ENOENT', sc, path);
+        this.need(p.dir, 3, sc, path); // may_o_create
         const n = this.newNode(C.S_IFREG | (mode & C.ALLPERMS & ~this.umaskBits), null);
         this.initOwner(n, p.dir);
         this.addEntry(p.dir, p.last, n);
@@ -242,18 +310,9 @@ export class PosixModel implements ModelSyscalls {
     if (C.isLnk(node.mode)) throw err('ELOOP', sc, path);
     const wantsWrite = acc === C.O_WRONLY || acc === C.O_RDWR || (flags & C.O_TRUNC) !== 0;
     if (C.isDir(node.mode) && wantsWrite) throw err('EISDIR', sc, path);
-    if (!this.mayAccess(node, (acc === C.O_RDONLY || acc === C.O_RDWR ? 4 : 0) | (wantsWrite ? 2 : 0))) throw err('EACCES', sc, path);
-    if ((flags & C.O_TRUNC) && C.isReg(node.mode)) this.setSize(node, 0);
+    this.need(node, (acc === C.O_RDONLY || acc === C.O_RDWR ? 4 : 0) | (wantsWrite ? 2 : 0), sc, path);
+    if ((flags & C.O_TRUNC) && C.isReg(node.mode)) { this.setSize(node, 0); this.killSuid(node); }
     return this.install({ node, flags, pos: 0 });
-  }
-
-  /** Root: read and write always; exec only where some x bit is set, on non-directories. */
-  private mayAccess(n: MNode, mask: number): boolean {
-    if (this.cred.uid === 0) return !(mask & 1) || C.isDir(n.mode) || (n.mode & 0o111) !== 0;
-    let bits = n.mode & 7;
-    if (this.cred.uid === n.uid) bits = (n.mode >> 6) & 7;
-    else if (this.cred.gid === n.gid || this.cred.groups.includes(n.gid)) bits = (n.mode >> 3) & 7;
-    return (bits & mask) === mask;
   }
 
   close(fd: number): void {
@@ -285,6 +344,7 @@ export class PosixModel implements ModelSyscalls {
       n.data.set(buf.subarray(off, off + len), at);
     }
     if (pos === null) f.pos = at + len;
+    if (len > 0) this.killSuid(n); // file_remove_privs
     return len;
   }
 
@@ -330,11 +390,11 @@ export class PosixModel implements ModelSyscalls {
     const f = this.file(fd, 'ftruncate');
     if (!C.isReg(f.node.mode) || (f.flags & C.O_ACCMODE) === C.O_RDONLY) throw err('EINVAL', 'ftruncate');
     this.setSize(f.node, len);
+    this.killSuid(f.node);
   }
 
   fchmod(fd: number, mode: number): void {
-    const n = this.file(fd, 'fchmod').node;
-    n.mode = (n.mode & C.S_IFMT) | (mode & C.ALLPERMS);
+    this.setMode(this.file(fd, 'fchmod').node, mode, 'fchmod');
   }
 
   fsync(fd: number): void {
@@ -361,7 +421,7 @@ export class PosixModel implements ModelSyscalls {
   access(path: string, mode: number): void {
     if (mode & ~7) throw err('EINVAL', 'access', path);
     const n = this.lookup(path, 'access', true);
-    if (!this.mayAccess(n, mode)) throw err('EACCES', 'access', path);
+    this.need(n, mode, 'access', path);
   }
 
   mkdir(path: string, mode: number): void {
@@ -380,8 +440,7 @@ export class PosixModel implements ModelSyscalls {
     if (p.kind === 'root') throw err('EBUSY', sc, path);
     const n = this.child(p.dir, p.last, sc, path);
     if (n === undefined) throw err('ENOENT', sc, path);
-    if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
-    if (n === this.root) throw err('EBUSY', sc, path);
+    this.mayDelete(p.dir, n, true, sc, path);
     if (n.entries.size > 0) throw err('ENOTEMPTY', sc, path);
     this.unlinkName(p.dir, p.last);
   }
@@ -393,7 +452,7 @@ export class PosixModel implements ModelSyscalls {
     const n = this.child(p.dir, p.last, sc, path);
     if (p.slash) throw err(n === undefined ? 'ENOENT' : C.isDir(n.mode) ? 'EISDIR' : 'ENOTDIR', sc, path);
     if (n === undefined) throw err('ENOENT', sc, path);
-    if (C.isDir(n.mode)) throw err('EISDIR', sc, path);
+    this.mayDelete(p.dir, n, false, sc, path);
     this.unlinkName(p.dir, p.last);
   }
 
@@ -445,12 +504,15 @@ export class PosixModel implements ModelSyscalls {
     // vfs_rename
     if (src === dst) return;
     const isDir = C.isDir(src.mode);
-    if (isDir && src === this.root) throw err('EBUSY', sc, oldPath);
-    if (dst !== undefined && !(flags & C.RENAME_EXCHANGE)) {
-      if (isDir && !C.isDir(dst.mode)) throw err('ENOTDIR', sc, oldPath);
-      if (!isDir && C.isDir(dst.mode)) throw err('EISDIR', sc, oldPath);
-      if (C.isDir(dst.mode) && dst.entries.size > 0) throw err('ENOTEMPTY', sc, oldPath);
+    this.mayDelete(op.dir, src, isDir, sc, oldPath);
+    if (dst === undefined) this.need(np.dir, 3, sc, oldPath); // may_create
+    else this.mayDelete(np.dir, dst, flags & C.RENAME_EXCHANGE ? C.isDir(dst.mode) : isDir, sc, oldPath);
+    // A directory that changes parent has its '..' rewritten: it needs write permission itself.
+    if (np.dir !== op.dir) {
+      if (isDir) this.need(src, 2, sc, oldPath);
+      if ((flags & C.RENAME_EXCHANGE) && C.isDir(dst!.mode)) this.need(dst!, 2, sc, oldPath);
     }
+    if (dst !== undefined && !(flags & C.RENAME_EXCHANGE) && C.isDir(dst.mode) && dst.entries.size > 0) throw err('ENOTEMPTY', sc, oldPath);
     if (flags & C.RENAME_EXCHANGE) {
       const d = dst!;
       op.dir.entries.set(op.last, d);
@@ -492,19 +554,40 @@ export class PosixModel implements ModelSyscalls {
   }
 
   chmod(path: string, mode: number): void {
-    const n = this.lookup(path, 'chmod', true);
-    n.mode = (n.mode & C.S_IFMT) | (mode & C.ALLPERMS);
+    this.setMode(this.lookup(path, 'chmod', true), mode, 'chmod', path);
+  }
+
+  /** setattr_prepare for ATTR_MODE: the owner or root; set-group-ID drops for a group the caller is not in. */
+  private setMode(n: MNode, mode: number, sc: string, path?: string): void {
+    if (!this.root0 && this.cred.uid !== n.uid) throw err('EPERM', sc, path);
+    let m = mode & C.ALLPERMS;
+    if (!this.root0 && !this.inGroup(n.gid)) m &= ~C.S_ISGID;
+    n.mode = (n.mode & C.S_IFMT) | m;
   }
 
   chown(path: string, uid: number, gid: number): void {
-    const n = this.lookup(path, 'chown', true);
+    const sc = 'chown';
+    const n = this.lookup(path, sc, true);
+    // setattr_prepare: chown_ok (root, or the owner "changing" the uid to itself), chgrp_ok (root, or the
+    // owner giving the file one of its own groups).
+    if (uid !== -1 && !this.root0 && !(this.cred.uid === n.uid && uid === n.uid)) throw err('EPERM', sc, path);
+    if (gid !== -1 && !this.root0 && !(this.cred.uid === n.uid && (gid === n.gid || this.inGroup(gid)))) throw err('EPERM', sc, path);
+    // chown_common on a non-directory: set-user-ID goes; set-group-ID goes when group-executable, or when
+    // the caller is not root and not in the file's group (setattr_should_drop_sgid). Clearing them is a
+    // mode change, which only the owner or root may make.
+    let mode = n.mode;
+    if (!C.isDir(n.mode)) {
+      mode &= ~C.S_ISUID;
+      if ((mode & C.S_ISGID) && ((mode & 0o010) || (!this.root0 && !this.inGroup(n.gid)))) mode &= ~C.S_ISGID;
+    }
+    const newGid = gid === -1 ? n.gid : gid;
+    if (mode !== n.mode) {
+      if (!this.root0 && this.cred.uid !== n.uid) throw err('EPERM', sc, path);
+      if (!this.root0 && !this.inGroup(newGid)) mode &= ~C.S_ISGID;
+    }
+    n.mode = mode;
     if (uid !== -1) n.uid = uid;
     if (gid !== -1) n.gid = gid;
-    // chown_common: a non-directory loses set-user-ID, and set-group-ID when group-executable.
-    if (!C.isDir(n.mode)) {
-      n.mode &= ~C.S_ISUID;
-      if ((n.mode & 0o010) !== 0) n.mode &= ~C.S_ISGID;
-    }
   }
 
   truncate(path: string, len: number): void {
@@ -512,12 +595,15 @@ export class PosixModel implements ModelSyscalls {
     const n = this.lookup(path, 'truncate', true);
     if (C.isDir(n.mode)) throw err('EISDIR', 'truncate', path);
     if (!C.isReg(n.mode)) throw err('EINVAL', 'truncate', path);
+    this.need(n, 2, 'truncate', path);
     this.setSize(n, len);
+    this.killSuid(n);
   }
 
   readdir(path: string): Dirent[] {
     const n = this.lookup(path, 'scandir', true);
     if (!C.isDir(n.mode)) throw err('ENOTDIR', 'scandir', path);
+    this.need(n, 4, 'scandir', path); // opendir: open(O_RDONLY|O_DIRECTORY)
     return [...n.entries].map(([name, c]) => ({ name, ino: c.ino, type: C.modeToDtype(c.mode) }));
   }
 }

@@ -6,7 +6,7 @@
 // (Linux's generic numbers in vfs/constants.ts, the host's in node:fs constants).
 
 import fc from 'fast-check';
-import type { Stat, Syscalls } from '../../vfs/syscalls.js';
+import type { Cred, Stat, Syscalls } from '../../vfs/syscalls.js';
 import * as C from '../../vfs/constants.js';
 
 export const OPEN_FLAG_NAMES = ['O_CREAT', 'O_EXCL', 'O_TRUNC', 'O_APPEND', 'O_DIRECTORY', 'O_NOFOLLOW'] as const;
@@ -14,9 +14,22 @@ export type OpenFlagName = (typeof OPEN_FLAG_NAMES)[number] | 'O_RDONLY' | 'O_WR
 export type Whence = 'SEEK_SET' | 'SEEK_CUR' | 'SEEK_END';
 export type RenameFlag = 0 | 'RENAME_NOREPLACE' | 'RENAME_EXCHANGE';
 
-/** One operation. `fd` is a slot: the k-th descriptor this sequence holds open (mod their count), or -1 for a bad one. */
+/** The unprivileged users path operations may run as (`user: 1 | 2`); absent means root. */
+export const USERS: readonly Cred[] = [
+  { uid: 1000, gid: 1000, groups: [1000] },
+  { uid: 1001, gid: 1000, groups: [1000, 1002] },
+];
+
+/** Who runs a path operation: 1 or 2 index USERS; absent is root. */
+type As = { user?: 1 | 2 };
+
+/**
+ * One operation. `fd` is a slot: the k-th descriptor this sequence holds open (mod their count), or -1
+ * for a bad one; descriptor operations run as root. An `open` as another user is opened and closed at
+ * once (it checks the permission rules; the descriptor would belong to that user's process).
+ */
 export type Op =
-  | { op: 'open'; path: string; flags: OpenFlagName[]; mode: number }
+  | ({ op: 'open'; path: string; flags: OpenFlagName[]; mode: number } & As)
   | { op: 'close'; fd: number }
   | { op: 'read'; fd: number; len: number }
   | { op: 'pread'; fd: number; len: number; pos: number }
@@ -28,20 +41,20 @@ export type Op =
   | { op: 'ftruncate'; fd: number; len: number }
   | { op: 'fchmod'; fd: number; mode: number }
   | { op: 'fsync'; fd: number }
-  | { op: 'mkdir'; path: string; mode: number }
-  | { op: 'rmdir'; path: string }
-  | { op: 'unlink'; path: string }
-  | { op: 'rename'; from: string; to: string; flags: RenameFlag }
-  | { op: 'link'; from: string; to: string }
-  | { op: 'symlink'; target: string; path: string }
-  | { op: 'readlink'; path: string }
-  | { op: 'stat'; path: string }
-  | { op: 'lstat'; path: string }
-  | { op: 'chmod'; path: string; mode: number }
-  | { op: 'chown'; path: string; uid: number; gid: number }
-  | { op: 'truncate'; path: string; len: number }
-  | { op: 'readdir'; path: string }
-  | { op: 'access'; path: string; mode: number };
+  | ({ op: 'mkdir'; path: string; mode: number } & As)
+  | ({ op: 'rmdir'; path: string } & As)
+  | ({ op: 'unlink'; path: string } & As)
+  | ({ op: 'rename'; from: string; to: string; flags: RenameFlag } & As)
+  | ({ op: 'link'; from: string; to: string } & As)
+  | ({ op: 'symlink'; target: string; path: string } & As)
+  | ({ op: 'readlink'; path: string } & As)
+  | ({ op: 'stat'; path: string } & As)
+  | ({ op: 'lstat'; path: string } & As)
+  | ({ op: 'chmod'; path: string; mode: number } & As)
+  | ({ op: 'chown'; path: string; uid: number; gid: number } & As)
+  | ({ op: 'truncate'; path: string; len: number } & As)
+  | ({ op: 'readdir'; path: string } & As)
+  | ({ op: 'access'; path: string; mode: number } & As);
 
 export type OpName = Op['op'];
 
@@ -100,8 +113,12 @@ export class OpRunner {
   readonly fds: number[] = [];
   private readonly buf = new Uint8Array(1 << 17);
 
-  /** `exactFds`: report descriptor numbers (the model and vfsim both give the lowest free one); else just 'fd'. */
-  constructor(readonly target: PosixTarget, readonly flags: FlagTable, readonly exactFds = true) {}
+  /**
+   * `exactFds`: report descriptor numbers (the model and vfsim both give the lowest free one); else just
+   * 'fd'. `users[k - 1]` runs the path operations marked `user: k` (processes of USERS[k - 1]).
+   */
+  constructor(readonly target: PosixTarget, readonly flags: FlagTable, readonly exactFds = true,
+    readonly users: readonly PosixTarget[] = []) {}
 
   private fd(slot: number): number {
     if (slot < 0 || this.fds.length === 0) return BAD_FD;
@@ -118,12 +135,15 @@ export class OpRunner {
   }
 
   private exec(op: Op): unknown {
-    const t = this.target;
+    const user = 'user' in op && op.user !== undefined ? this.users[op.user - 1] : undefined;
+    if ('user' in op && op.user !== undefined && user === undefined) throw new Unsupported(`user ${op.user}`);
+    const t = user ?? this.target;
     switch (op.op) {
       case 'open': {
         let f = 0;
         for (const n of op.flags) f |= this.flags[n];
         const fd = t.open(op.path, f, op.mode);
+        if (user) { t.close(fd); return 'opened'; }
         this.fds.push(fd);
         return this.exactFds ? fd : 'fd';
       }
@@ -222,6 +242,11 @@ const oct = (m: number): string => '0o' + m.toString(8);
 
 /** A readable C-like line for an op (fast-check prints these in counterexamples). */
 export function formatOp(o: Op): string {
+  const who = 'user' in o && o.user !== undefined ? `[uid ${USERS[o.user - 1]!.uid}] ` : '';
+  return who + formatCall(o);
+}
+
+function formatCall(o: Op): string {
   switch (o.op) {
     case 'open': return `open(${q(o.path)}, ${o.flags.join('|')}, ${oct(o.mode)})`;
     case 'close': case 'dup': case 'fstat': case 'fsync': return `${o.op}(fd#${o.fd})`;
@@ -248,6 +273,8 @@ export function formatOp(o: Op): string {
 export interface OpsOptions {
   /** Restrict to what node:fs can express and what stays inside a sandbox directory on the host. */
   linux?: boolean;
+  /** Run some path operations as the unprivileged USERS (default true). */
+  users?: boolean;
   /** Names the paths are built from (few, so that they collide). */
   names?: readonly string[];
 }
@@ -259,6 +286,8 @@ export const LINUX_EXCLUDED: Readonly<Record<string, string>> = {
   'rename flags': 'node:fs has no renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE)',
   'absolute symlink targets': 'on the host they would point outside the sandbox directory',
   'empty paths': 'node:fs joins them to the sandbox path; the bad-input fuzz test covers them',
+  'link by a non-root user': 'the host has fs.protected_hardlinks=1 (a sysctl; the kernel default, which vfsim follows, is 0)',
+  'access by a non-root user': 'access(2) checks the real uid, and the host switches only the effective one (seteuid)',
 };
 
 export function pathArb(o: OpsOptions = {}): fc.Arbitrary<string> {
@@ -290,9 +319,16 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
   const target = o.linux
     ? fc.oneof(path, fc.constantFrom('a', 'b', '../a'))
     : fc.oneof(path, fc.constantFrom('/a', '/b/c', 'a', '../a'));
+  const asUser = o.users === false ? fc.constant({}) : fc.oneof(
+    { weight: 6, arbitrary: fc.constant({}) },
+    { weight: 2, arbitrary: fc.constant({ user: 1 as const }) },
+    { weight: 2, arbitrary: fc.constant({ user: 2 as const }) },
+  );
+  // A path operation as root or as one of USERS.
+  const by = <T extends object>(a: fc.Arbitrary<T>): fc.Arbitrary<T & As> => fc.tuple(a, asUser).map(([x, u]) => ({ ...x, ...u }));
   const ops: fc.WeightedArbitrary<Op>[] = [
-    { weight: 4, arbitrary: fc.record({ op: fc.constant('open' as const), path, flags: openFlags, mode: modeArb }) },
-    { weight: 4, arbitrary: fc.record({ op: fc.constant('open' as const), path, flags: fc.constant<OpenFlagName[]>(['O_RDWR', 'O_CREAT']), mode: fc.constant(0o644) }) },
+    { weight: 4, arbitrary: by(fc.record({ op: fc.constant('open' as const), path, flags: openFlags, mode: modeArb })) },
+    { weight: 4, arbitrary: by(fc.record({ op: fc.constant('open' as const), path, flags: fc.constant<OpenFlagName[]>(['O_RDWR', 'O_CREAT']), mode: fc.constant(0o644) })) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), fd }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), fd, len: len.map((n) => Math.max(1, n)) }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('pread' as const), fd, len: len.map((n) => Math.max(1, n)), pos }) },
@@ -302,20 +338,20 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
     { weight: 1, arbitrary: fc.record({ op: fc.constant('ftruncate' as const), fd, len }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('fchmod' as const), fd, mode: modeArb }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('fsync' as const), fd }) },
-    { weight: 3, arbitrary: fc.record({ op: fc.constant('mkdir' as const), path, mode: modeArb }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('rmdir' as const), path }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), path }) },
-    { weight: 3, arbitrary: fc.record({ op: fc.constant('rename' as const), from: path, to: path, flags: o.linux ? fc.constant<RenameFlag>(0) : fc.constantFrom<RenameFlag>(0, 0, 'RENAME_NOREPLACE', 'RENAME_EXCHANGE') }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('link' as const), from: path, to: path }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('symlink' as const), target, path }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('readlink' as const), path }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('stat' as const), path }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('lstat' as const), path }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('chmod' as const), path, mode: modeArb }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('chown' as const), path, uid: fc.constantFrom(-1, 0, 1000), gid: fc.constantFrom(-1, 0, 1000) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), path, len }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('readdir' as const), path: fc.oneof(path, fc.constant('.')) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('access' as const), path, mode: fc.constantFrom(0, 1, 2, 4, 7) }) },
+    { weight: 3, arbitrary: by(fc.record({ op: fc.constant('mkdir' as const), path, mode: modeArb })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('rmdir' as const), path })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('unlink' as const), path })) },
+    { weight: 3, arbitrary: by(fc.record({ op: fc.constant('rename' as const), from: path, to: path, flags: o.linux ? fc.constant<RenameFlag>(0) : fc.constantFrom<RenameFlag>(0, 0, 'RENAME_NOREPLACE', 'RENAME_EXCHANGE') })) },
+    { weight: 2, arbitrary: o.linux ? fc.record({ op: fc.constant('link' as const), from: path, to: path }) : by(fc.record({ op: fc.constant('link' as const), from: path, to: path })) },
+    { weight: 2, arbitrary: by(fc.record({ op: fc.constant('symlink' as const), target, path })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('readlink' as const), path })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('stat' as const), path })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('lstat' as const), path })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('chmod' as const), path, mode: modeArb })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('chown' as const), path, uid: fc.constantFrom(-1, 0, 1000, 1001), gid: fc.constantFrom(-1, 0, 1000, 1002) })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('truncate' as const), path, len })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('readdir' as const), path: fc.oneof(path, fc.constant('.')) })) },
+    { weight: 1, arbitrary: o.linux ? fc.record({ op: fc.constant('access' as const), path, mode: fc.constantFrom(0, 1, 2, 4, 7) }) : by(fc.record({ op: fc.constant('access' as const), path, mode: fc.constantFrom(0, 1, 2, 4, 7) })) },
   ];
   if (!o.linux) {
     ops.push(

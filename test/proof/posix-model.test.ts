@@ -1,4 +1,5 @@
-// Model-based suite (fast-check fc.commands + fc.modelRun): random sequences of the POSIX calls
+// Model-based suite (fast-check fc.commands + fc.modelRun): random sequences of the POSIX calls, as root
+// and as two unprivileged users (permission bits, the sticky bit, chown/chmod rules, set-ID clearing)
 // (open with flag combinations, read/pread, write/pwrite, lseek, close, dup, fstat, ftruncate, fchmod,
 // fsync, mkdir, rmdir, unlink, rename with RENAME_NOREPLACE/RENAME_EXCHANGE, link, symlink, readlink,
 // stat, lstat, chmod, chown, truncate, readdir, access) over a name space of three names, run on vfsim
@@ -15,7 +16,7 @@ import fc from 'fast-check';
 import { Vfs } from '../../vfs/vfs.js';
 import { createRamFs } from '../../fs-ram/index.js';
 import { PosixModel } from '../../src/testing/posix-model.js';
-import { OpRunner, opArb, formatOp, VFSIM_FLAGS, type Op } from '../../src/testing/posix-ops.js';
+import { OpRunner, opArb, formatOp, VFSIM_FLAGS, USERS, type Op } from '../../src/testing/posix-ops.js';
 import { snapshotTree } from '../../src/testing/posix-differential.js';
 import { knownVfsDifference } from './known-bugs.js';
 
@@ -48,8 +49,10 @@ function suite(seed: number, numRuns: number, umask: number): string {
       const model = new PosixModel({ umask });
       const vfs = new Vfs({ root: createRamFs({ ramBytes: 4 << 20 }) });
       const proc = vfs.process({ umask });
-      const m: World = { runner: new OpRunner(model, VFSIM_FLAGS, true) };
-      const r: World = { runner: new OpRunner(proc, VFSIM_FLAGS, true) };
+      // Path operations also run as uid 1000 and 1001 (USERS): processes of their own on the same tree.
+      const others = USERS.map((cred) => vfs.process({ cred, umask }));
+      const m: World = { runner: new OpRunner(model, VFSIM_FLAGS, true, USERS.map((c) => model.withCred(c))) };
+      const r: World = { runner: new OpRunner(proc, VFSIM_FLAGS, true, others) };
       fc.modelRun(() => ({ model: m, real: r }), cmds);
       // The final tree: names, types, modes, link counts, owners, sizes, contents, symlink targets, hard-link groups.
       m.runner.closeAll();
@@ -60,6 +63,7 @@ function suite(seed: number, numRuns: number, umask: number): string {
         throw new Error(`final tree differs:\nvfsim ${JSON.stringify(got)}\nmodel ${JSON.stringify(want)}`);
       }
       proc.exit();
+      for (const o of others) o.exit();
     }),
     { seed: seedFromEnv ?? seed, numRuns },
   );
