@@ -4,7 +4,8 @@
 // - chown: only root changes the owner (EPERM), except to the same value; the owner may change the
 //   group to one it belongs to; -1 leaves a field alone. On a non-directory S_ISUID is always dropped and
 //   S_ISGID is dropped when group-execute is set or the caller is not in the group and not root
-//   (setattr_should_drop_sgid) — for root too, as Linux has done since 2.2.13. ctime always moves.
+//   (setattr_should_drop_sgid) — for root too, as Linux has done since 2.2.13; dropping them is a mode
+//   change, so a caller who is neither owner nor root gets EPERM when there is one. ctime always moves.
 // - utimensat: explicit times need owner or root (EPERM); UTIME_NOW for both needs owner, root or
 //   write permission (EACCES); UTIME_OMIT for both does nothing at all, not even a lookup.
 // - a write or truncate by a non-root caller drops S_ISUID, and S_ISGID if group-execute is set
@@ -97,6 +98,9 @@ export function chownV(cred: Cred, v: Vnode, uid: number, gid: number, now: Now)
     perm &= ~S_ISUID;
     if ((perm & S_ISGID) !== 0 && ((perm & S_IXGRP) !== 0 || !(root || inGroup(cred, v.gid)))) perm &= ~S_ISGID;
   }
+  // Dropping the bits is a mode change (ATTR_MODE), and setattr_prepare lets only the owner or root
+  // change a mode: a stranger's chown(-1, -1) of a set-ID file is EPERM (measured on Linux 6.18).
+  if (perm !== v.perm && !ownerOrRoot(cred, v)) throw fsErr('EPERM');
   const set: SetAttr = { ctimeSec: now.sec, ctimeNsec: now.nsec };
   if (uid !== -1) set.uid = uid;
   if (gid !== -1) set.gid = gid;

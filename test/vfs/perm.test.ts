@@ -89,7 +89,11 @@ t.test('chown rules (chown(2), setattr_prepare, setattr_should_drop_sgid) — me
   errno(t, () => owner.chown('/f', -1, 3000), 'EPERM', 'not to another group');
   errno(t, () => stranger.chown('/f', -1, 2000), 'EPERM', 'a non-owner may not chgrp');
   stranger.chown('/f', -1, -1);
-  t.pass('chown(-1, -1) by anyone who can reach it succeeds (Linux)');
+  t.pass('chown(-1, -1) by anyone who can reach it succeeds (Linux)...');
+  p.chmod('/f', 0o2000);
+  errno(t, () => stranger.chown('/f', -1, -1), 'EPERM', '...unless set-ID bits would drop: a mode change (setattr_prepare)');
+  t.equal(p.stat('/f').mode & 0o7777, 0o2000, 'and the mode is unchanged');
+  p.chmod('/f', 0o644);
   for (const [before, after] of [[0o6755, 0o755], [0o2755, 0o755], [0o2745, 0o2745], [0o4755, 0o755]] as const) {
     p.chmod('/f', before);
     p.chown('/f', 1000, 1000);
