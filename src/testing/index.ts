@@ -14,17 +14,17 @@ export { PosixModel } from './posix-model.js';
 export type { ModelSyscalls, PosixModelOptions } from './posix-model.js';
 export {
   OpRunner, opArb, opsArb, pathArb, formatOp, statView, errorName, VFSIM_FLAGS, BAD_FD, LINUX_EXCLUDED,
-  OPEN_FLAG_NAMES, TYPE_NAMES, Unsupported,
+  OPEN_FLAG_NAMES, TYPE_NAMES, Unsupported, USERS,
 } from './posix-ops.js';
 export type { Op, OpName, Outcome, PosixTarget, FlagTable, StatView, OpsOptions, OpenFlagName, Whence, RenameFlag } from './posix-ops.js';
 export {
   compareSequence, runDifferential, shrinkSequence, snapshotTree, generateSequences, linuxSide, targetSide,
-  DEFAULT_LAYOUT, EXCLUSIONS,
+  DEFAULT_LAYOUT, EXCLUSIONS, hostCanSwitchUsers,
 } from './posix-differential.js';
 export type {
   Side, SideFactory, SandboxLayout, TreeEntry, Disagreement, DifferentialOptions, DifferentialReport, Tolerate,
 } from './posix-differential.js';
-export { NodeFsTarget, HOST_FLAGS, hostScratchDir } from './node-target.js';
+export { NodeFsTarget, HOST_FLAGS, hostScratchDir, asHostUser } from './node-target.js';
 export { PjdfstestInterpreter, PJDFSTEST_SYSCALLS, makedev, major, minor } from './pjdfstest.js';
 export type { PjdfstestWorld, PjdfstestResult } from './pjdfstest.js';
 export { runScripts, listScripts, parseTap } from './pjdfstest-scripts.js';

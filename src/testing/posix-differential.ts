@@ -62,7 +62,7 @@ export function linuxSide(layout: SandboxLayout, scratch = hostScratchDir()): Si
   const target = new NodeFsTarget(top, layout.cwd);
   const leave = target.enter();
   const oldUmask = process.umask(layout.umask);
-  const users = process.getuid?.() === 0 && process.seteuid ? USERS.map((c) => asHostUser(target, c)) : [];
+  const users = hostCanSwitchUsers() ? USERS.map((c) => asHostUser(target, c)) : [];
   return {
     name: 'linux', target, users, flags: HOST_FLAGS,
     dispose() {
@@ -241,6 +241,8 @@ export interface DifferentialOptions {
   shrink?: boolean;
   /** Known differences to count instead of report (see `Tolerate`). */
   tolerate?: Tolerate;
+  /** Generate path operations as the unprivileged USERS too (default: when the host process is root). */
+  users?: boolean;
 }
 
 export interface DifferentialReport {
@@ -254,13 +256,16 @@ export interface DifferentialReport {
 }
 
 /** Generate the sequences from the seed (fast-check's generator, seeded) — the same seed gives the same sequences. */
-export function generateSequences(seed: number, count: number, maxOps: number): Op[][] {
-  return fc.sample(opsArb(maxOps, { linux: true }), { seed, numRuns: count });
+export function generateSequences(seed: number, count: number, maxOps: number, users = true): Op[][] {
+  return fc.sample(opsArb(maxOps, { linux: true, users }), { seed, numRuns: count });
 }
+
+/** Whether this process can act as other users on the host (it must be root to seteuid and back). */
+export const hostCanSwitchUsers = (): boolean => process.getuid?.() === 0 && typeof process.seteuid === 'function';
 
 export function runDifferential(o: DifferentialOptions, makeA: SideFactory, makeB: SideFactory): DifferentialReport {
   const layout = o.layout ?? DEFAULT_LAYOUT;
-  const seqs = generateSequences(o.seed, o.sequences, o.ops);
+  const seqs = generateSequences(o.seed, o.sequences, o.ops, o.users ?? hostCanSwitchUsers());
   const disagreements: Disagreement[] = [];
   let total = 0;
   seqs.forEach((ops, i) => {
