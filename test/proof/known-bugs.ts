@@ -1,8 +1,8 @@
-// Differences from Linux that the proof suites found and that are filed against their owners (the VFS
-// engineer for vfs/, the node-fs engineer for src/node-fs/). The property suites count these instead of
-// failing on them, so that they keep finding new ones; known-bugs.test.ts checks that each one still
-// reproduces with its minimal case, so that a fix makes it fail there with "fixed: remove it" and the
-// entry goes. Each entry: the rule (man page / kernel source), the minimal reproducer, what vfsim does.
+// Differences from Linux that the proof suites found. Open ones (KNOWN_VFS_BUGS) are filed against their
+// owner; the property suites count them instead of failing on them, so that they keep finding new ones,
+// and known-bugs.test.ts checks that each still reproduces, so that a fix makes it fail there with
+// "fixed: move it" and the entry goes to FIXED_VFS_BUGS, which known-bugs.test.ts keeps as regression
+// tests of the Linux rule. Each entry: the rule (man page / kernel source) and a minimal case.
 
 import type { Op, Outcome } from '../../src/testing/posix-ops.js';
 import type { Process } from '../../vfs/process.js';
@@ -25,26 +25,61 @@ export const codeOf = (f: () => unknown): string => {
   try { f(); return 'ok'; } catch (e) { return (e as { code?: string }).code ?? `${(e as Error).name}`; }
 };
 
-export const KNOWN_VFS_BUGS: readonly KnownBug[] = [
-  // Fixed in dc1de3a, found by these suites: open-dot-creat-excl (open(".", O_CREAT|O_EXCL) was EISDIR,
-  // Linux EEXIST), open-nofollow-directory (O_DIRECTORY|O_NOFOLLOW on a symlink was ELOOP, Linux
-  // ENOTDIR), symbol-path (a Symbol path threw a TypeError, not EFAULT).
+/** Open differences (none at the moment: every one found so far has been fixed; see FIXED_VFS_BUGS). */
+export const KNOWN_VFS_BUGS: readonly KnownBug[] = [];
+
+/** A difference these suites found and the VFS fixed: kept as a regression test of the Linux rule. */
+export interface FixedBug {
+  id: string;
+  fixedIn: string;
+  rule: string;
+  /** Run on a fresh root process; true when vfsim follows the rule. */
+  holds: (p: Process) => boolean;
+}
+
+const asStranger = (p: Process): Process =>
+  (p as unknown as { vfs: { process(o: object): Process } }).vfs.process({ cred: { uid: 1001, gid: 1000, groups: [1000] } });
+
+export const FIXED_VFS_BUGS: readonly FixedBug[] = [
+  {
+    id: 'open-dot-creat-excl',
+    fixedIn: 'dc1de3a',
+    rule: 'open(2) on ".", "..", "/" or "d/." with O_CREAT|O_EXCL is EEXIST (do_open checks O_EXCL before EISDIR)',
+    holds: (p) => {
+      p.mkdir('/d', 0o755);
+      return ['.', '..', '/', '/d/.'].every((path) => codeOf(() => p.open(path, C.O_RDONLY | C.O_CREAT | C.O_EXCL, 0o644)) === 'EEXIST') &&
+        codeOf(() => p.open('/d', C.O_RDONLY | C.O_CREAT, 0o644)) === 'EISDIR';
+    },
+  },
+  {
+    id: 'open-nofollow-directory',
+    fixedIn: 'dc1de3a',
+    rule: 'open(2) of a symlink with O_DIRECTORY|O_NOFOLLOW is ENOTDIR (LOOKUP_DIRECTORY is checked before may_open\'s ELOOP); O_NOFOLLOW alone is ELOOP',
+    holds: (p) => {
+      p.symlink('x', '/l');
+      return codeOf(() => p.open('/l', C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW, 0)) === 'ENOTDIR' &&
+        codeOf(() => p.open('/l', C.O_RDONLY | C.O_NOFOLLOW, 0)) === 'ELOOP';
+    },
+  },
+  {
+    id: 'symbol-path',
+    fixedIn: 'dc1de3a',
+    rule: 'bad input gets an errno, never a crash: a Symbol or a prototype-less object as a path is EFAULT like any non-string',
+    holds: (p) => codeOf(() => p.stat(Symbol.iterator as unknown as string)) === 'EFAULT' &&
+      codeOf(() => p.mkdir(Object.create(null) as string, 0o755)) === 'EFAULT',
+  },
   {
     id: 'chown-noop-kills-suid',
-    owner: 'vfs',
-    rule: 'chown(2) with uid and gid -1 by a non-owner of a set-user-ID file is EPERM on Linux: chown_common asks to clear S_ISUID (ATTR_KILL_SUID), notify_change turns that into a mode change, and setattr_prepare lets only the owner or CAP_FOWNER change the mode; vfsim succeeds',
-    replay: [
-      { op: 'open', path: 'a', flags: ['O_RDWR', 'O_CREAT'], mode: 0o644 },
-      { op: 'fchmod', fd: 0, mode: 0o4755 },
-      { op: 'chown', path: 'a', uid: -1, gid: -1, user: 2 },
-    ],
-    matches: (op, a, b) => op.op === 'chown' && op.user !== undefined && a.ok && err(b, 'EPERM'),
-    reproduces: (p) => {
-      const fd = p.open('/kb-a', C.O_RDWR | C.O_CREAT, 0o644);
-      p.fchmod(fd, 0o4755);
-      p.close(fd);
-      const other = (p as unknown as { vfs: { process(o: object): Process } }).vfs.process({ cred: { uid: 1001, gid: 1000, groups: [1000] } });
-      return codeOf(() => other.chown('/kb-a', -1, -1)) === 'ok';
+    fixedIn: '426b85a',
+    rule: 'chown(2) with -1, -1 by a non-owner is EPERM when it would clear set-ID bits (chown_common asks for ATTR_KILL_SUID/SGID, notify_change makes that a mode change, setattr_prepare lets only the owner or CAP_FOWNER change the mode); it succeeds on a file without them',
+    holds: (p) => {
+      const mk = (path: string, mode: number): void => { const fd = p.open(path, C.O_RDWR | C.O_CREAT, 0o644); p.fchmod(fd, mode); p.close(fd); };
+      mk('/suid', 0o4755);
+      mk('/sgid', 0o2644); // set-group-ID without group execute, group 0 the stranger is not in
+      mk('/plain', 0o644);
+      const q = asStranger(p);
+      return codeOf(() => q.chown('/suid', -1, -1)) === 'EPERM' && codeOf(() => q.chown('/sgid', -1, -1)) === 'EPERM' &&
+        codeOf(() => q.chown('/plain', -1, -1)) === 'ok' && (p.stat('/suid').mode & 0o7777) === 0o4755;
     },
   },
 ];
