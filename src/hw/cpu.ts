@@ -316,7 +316,8 @@ export class Cpu {
     while (done < len) {
       const cur = va + done;
       let o: number, span: number;
-      if (mmu.translateVa(cur, ACC_READ, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
+      mmu.vaIn[0] = cur;
+      if (mmu.translateIn(ACC_READ, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
         o = mmu.pa - ramBase;
         span = mmu.spanLeft;
       } else {
@@ -360,7 +361,8 @@ export class Cpu {
     while (done < len) {
       const cur = va + done;
       let o: number;
-      if (mmu.translateVa(cur, ACC_WRITE, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
+      mmu.vaIn[0] = cur;
+      if (mmu.translateIn(ACC_WRITE, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
         o = mmu.pa - ramBase;
       } else {
         if (runLen > 0) {
@@ -486,7 +488,8 @@ export class Cpu {
     const mmu = this.mmu;
     for (let tries = 0; ; tries++) {
       let kind: FaultKind, level = 0;
-      if (mmu.translateVa(va, acc, this.elNow)) {
+      mmu.vaIn[0] = va;
+      if (mmu.translateIn(acc, this.elNow)) {
         const off = mmu.pa - this.ramBase;
         if (off >= 0 && off < this.ramSize) {
           const page = va - (va & 4095), base = off - (va & 4095);

@@ -76,6 +76,8 @@ export class Mmu {
   private regsNow: MmuRegs;
   readonly walker: Walker;
   readonly res = new WalkResult();
+  /** The VA translateIn works on (see there). */
+  readonly vaIn = new Float64Array(1);
   /** Called whenever cached translations may have changed meaning (TLBI, register writes). */
   onInvalidate: (() => void) | null = null;
 
@@ -136,9 +138,20 @@ export class Mmu {
    * No exception is taken here; the CPU does that.
    */
   translateVa(va: number, acc: AccessType, el: number): boolean {
+    this.vaIn[0] = va;
+    return this.translateIn(acc, el);
+  }
+
+  /**
+   * translateVa for the VA in `vaIn[0]`. The hot callers hand the VA over in that typed-array slot: a
+   * double passed as an argument is boxed as a heap number (an allocation per call); a slot is not.
+   */
+  translateIn(acc: AccessType, el: number): boolean {
+    const va = this.vaIn[0]!;
     const va4k = Math.floor(va / 4096);
     const tlb = this.tlb;
-    const e = tlb.lookup(va4k, this.regime.asid);
+    tlb.key[0] = va4k;
+    const e = tlb.lookupIn(this.regime.asid);
     if (e >= 0) {
       const need = permBit(acc, el);
       if ((tlb.perms[e]! & need) !== 0 || !(acc === ACC_WRITE && (tlb.flags[e]! & TLB_DBM) !== 0)) {
@@ -159,9 +172,11 @@ export class Mmu {
       // Writable-clean (DBM) entry and a write: walk again so the dirty state is set in the descriptor.
     }
     this.cv.tlbMisses++;
-    const hi = Math.floor(va / 4294967296) >>> 0, lo = va >>> 0;
     const r = this.res;
-    this.doWalk(hi, lo, acc, el, true);
+    const halves = this.walker.vaHalves;
+    halves[0] = Math.floor(va / 4294967296);
+    halves[1] = va;
+    this.walkIn(acc, el, true);
     if (r.fault !== FaultKind.None) {
       this.faultKind = r.fault;
       this.faultLevel = r.level;
@@ -169,7 +184,11 @@ export class Mmu {
     }
     const s = r.spanShift - 12;
     // With the MMU off nothing is cached: hardware makes no TLB entries for the flat map.
-    if (this.regime.mmuOn) tlb.insert(va4k, s, this.regime.asid, !r.nG, r.spanPa, r.perms, r.dbm ? TLB_DBM : 0, r.attr, r.sh, r.level);
+    if (this.regime.mmuOn) {
+      tlb.key[0] = va4k;
+      tlb.key[1] = r.spanPa;
+      tlb.insertIn(s, this.regime.asid, !r.nG, r.perms, r.dbm ? TLB_DBM : 0, r.attr, r.sh, r.level, e);
+    }
     this.pa = r.pa;
     this.spanLeft = POW2[r.spanShift]! - (r.pa - r.spanPa);
     return true;
@@ -177,8 +196,16 @@ export class Mmu {
 
   /** One walk with its counters and clock charges; the result is in `res`. */
   doWalk(vaHi: number, vaLo: number, acc: AccessType, el: number, update: boolean): WalkResult {
+    const halves = this.walker.vaHalves;
+    halves[0] = vaHi;
+    halves[1] = vaLo;
+    return this.walkIn(acc, el, update);
+  }
+
+  /** doWalk for the VA in walker.vaHalves. */
+  private walkIn(acc: AccessType, el: number, update: boolean): WalkResult {
     const r = this.res;
-    this.walker.walk(vaHi, vaLo, acc, el, update, r);
+    this.walker.walkIn(acc, el, update, r);
     this.cv.walks++;
     this.cv.descriptorReads += r.reads;
     this.clock.now += r.reads * this.descNs;

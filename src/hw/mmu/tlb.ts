@@ -61,8 +61,18 @@ export class Tlb {
     return (((t ^ Math.imul(s, 0x9e3779b1)) >>> 0) & (this.sets - 1)) * this.ways;
   }
 
+  /** Arguments that are doubles (a page number, a PA) travel here: as call arguments they would be boxed. */
+  readonly key = new Float64Array(2);
+
   /** The entry translating 4 KiB page `va4k` (VA / 4096, floored) for `asid`, or -1. */
   lookup(va4k: number, asid: number): number {
+    this.key[0] = va4k;
+    return this.lookupIn(asid);
+  }
+
+  /** lookup() for the page in key[0]. */
+  lookupIn(asid: number): number {
+    const va4k = this.key[0]!;
     let mask = this.present;
     while (mask !== 0) {
       const low = mask & -mask;
@@ -84,16 +94,31 @@ export class Tlb {
 
   insert(va4k: number, s: number, asid: number, global: boolean, paBase: number, perms: number, flags: number,
     attr: number, sh: number, level: number): number {
+    // Replace an entry for the same span and context rather than hold two (a TLB conflict).
     const t = s === 0 ? va4k : Math.floor(va4k / (1 << s));
     const b = this.setOf(t, s);
-    let e = -1;
+    let same = -1;
     for (let i = b; i < b + this.ways; i++) {
-      // Replace an entry for the same span and context rather than hold two (a TLB conflict).
       if (this.shift[i] === s && this.tag[i] === t && (this.global[i] === 1 || global || this.asid[i] === asid)) {
-        e = i;
+        same = i;
         break;
       }
     }
+    this.key[0] = va4k;
+    this.key[1] = paBase;
+    return this.insertIn(s, asid, global, perms, flags, attr, sh, level, same);
+  }
+
+  /**
+   * insert() with the page in key[0] and the span's PA in key[1], for a page lookup() just missed (so
+   * no entry for it can match), or replacing entry `replace` (the walk after a DBM write hit it).
+   */
+  insertIn(s: number, asid: number, global: boolean, perms: number, flags: number, attr: number, sh: number, level: number,
+    replace: number): number {
+    const va4k = this.key[0]!, paBase = this.key[1]!;
+    const t = s === 0 ? va4k : Math.floor(va4k / (1 << s));
+    const b = this.setOf(t, s);
+    let e = replace >= 0 && this.shift[replace] === s && this.tag[replace] === t ? replace : -1;
     if (e < 0) for (let i = b; i < b + this.ways; i++) if (this.shift[i] === -1) { e = i; break; }
     if (e < 0) {
       const set = b / this.ways;

@@ -65,6 +65,8 @@ export class Walker {
   regime!: Regime;
   private readonly mem: PhysMem;
   private readonly buf = new Uint32Array(2);
+  /** The VA being translated: [bits 63:32, bits 31:0]. */
+  readonly vaHalves = new Uint32Array(2);
   // When the memory is the machine's RAM, descriptors are read from its DataView directly (no call).
   private readonly ramView: DataView | null;
   private readonly ramBase: number;
@@ -84,6 +86,14 @@ export class Walker {
    * without, the result is computed as if they had been (AT instructions: our choice is not to update).
    */
   walk(vaHi: number, vaLo: number, acc: AccessType, el: number, update: boolean, r: WalkResult): void {
+    this.vaHalves[0] = vaHi;
+    this.vaHalves[1] = vaLo;
+    this.walkIn(acc, el, update, r);
+  }
+
+  /** walk() for the VA in vaHalves (the hot callers pass it there: no boxed arguments). */
+  walkIn(acc: AccessType, el: number, update: boolean, r: WalkResult): void {
+    const vaHi = this.vaHalves[0]!, vaLo = this.vaHalves[1]!;
     const g = this.regime;
     r.reads = 0;
     r.updated = 0;
