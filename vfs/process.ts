@@ -496,7 +496,11 @@ export class Process implements Syscalls, WalkCtx {
 
   sync(): void {
     this.vfs.tick();
-    for (const m of this.vfs.mounts) m.backend.sync();
+    try {
+      for (const m of this.vfs.mounts) m.backend.sync();
+    } catch (e) {
+      fail(e, 'sync');
+    }
   }
 
   mount(path: string, backend: Backend): void {

@@ -1,0 +1,41 @@
+// The lookup hot path allocates nothing (CONVENTIONS.md "Hot paths allocate nothing per call"): a stat
+// of a remembered path into a caller's Stat, and a walk of 31 cached components, run with no garbage
+// collection at all and a flat heap (an allocating control collects, so the check can fail).
+import t from 'tap';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setup } from './helpers.js';
+
+async function measure(f: () => void, n: number): Promise<{ gcs: number; growth: number }> {
+  for (let i = 0; i < 20000; i++) f(); // warm up: JIT and inline caches
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => { gcs += list.getEntries().length; });
+  obs.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setImmediate(r));
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i++) f();
+  const growth = process.memoryUsage().heapUsed - before;
+  await new Promise((r) => setTimeout(r, 20)); // GC entries are delivered asynchronously
+  obs.disconnect();
+  return { gcs, growth };
+}
+
+t.test('stat of cached paths into a given Stat allocates nothing', async (t) => {
+  const { p } = setup();
+  let deep = '';
+  for (let i = 0; i < 32; i++) {
+    deep += '/x' + i;
+    p.mkdir(deep, 0o755);
+  }
+  const out = p.stat('/');
+  const n = 200_000;
+  const a = await measure(() => { p.stat(deep, out); }, n);
+  t.equal(a.gcs, 0, `remembered 32-deep absolute path: no GC over ${n} calls`);
+  t.ok(a.growth < 64 * 1024, `heap grew ${a.growth} bytes`);
+  p.chdir('/x0');
+  const rel = deep.slice('/x0/'.length);
+  const b = await measure(() => { p.stat(rel, out); }, n / 3);
+  t.equal(b.gcs, 0, `31-component relative walk through the dentry cache: no GC over ${n / 3} calls`);
+  t.ok(b.growth < 64 * 1024, `heap grew ${b.growth} bytes`);
+  const c = await measure(() => { p.stat(rel); }, n);
+  t.ok(c.gcs > 0, `control: stat returning a new Stat object each call does collect (${c.gcs} GCs)`);
+});
