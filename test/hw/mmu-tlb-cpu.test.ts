@@ -222,3 +222,11 @@ t.test('the TLB-hit path allocates nothing: no scavenge in 2M loads and stores (
   const r = prof.stop();
   t.equal(r.statistics.filter((e) => e.gcType === 'Scavenge').length, 0, 'no young-generation collection');
 });
+
+t.test('bad TLB geometry is EINVAL, not a crash', async (t) => {
+  const { Tlb } = await import('../../src/hw/mmu/tlb.js');
+  t.throws(() => new Tlb({ entries: 1000 }), { code: 'EINVAL' });
+  t.throws(() => new Tlb({ entries: 64, ways: 3 }), { code: 'EINVAL' });
+  t.throws(() => new Tlb({ entries: 4, ways: 8 }), { code: 'EINVAL' });
+  t.equal(new Tlb({ entries: 64, ways: 64 }).sets, 1, 'fully associative is allowed');
+});

@@ -5,6 +5,7 @@
 import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
 import { OSV_AARCH64_KVM, type CostProfile } from '../../sim/profile.js';
+import { MmuError } from './error.js';
 import { FaultKind } from './fault.js';
 import type { PhysMem } from './physmem.js';
 import {
@@ -14,20 +15,7 @@ import {
 import { TLB_DBM, Tlb, type TlbOptions } from './tlb.js';
 import { ACC_WRITE, POW2, WalkResult, Walker, permBit, type AccessType } from './walk.js';
 
-/**
- * Bad input from a caller (reserved ID register values, an unknown CPU, a misaligned mapping: EINVAL;
- * no frame left for a translation table: ENOMEM). Shaped like an errno error: `code` and `errno`.
- */
-export class MmuError extends Error {
-  readonly code: 'EINVAL' | 'ENOMEM';
-  readonly errno: number;
-  constructor(code: 'EINVAL' | 'ENOMEM', message: string) {
-    super(message);
-    this.name = 'MmuError';
-    this.code = code;
-    this.errno = code === 'EINVAL' ? 22 : 12;
-  }
-}
+export { MmuError } from './error.js';
 
 export const MMU_COUNTERS = [
   'tlbHits', 'tlbMisses', 'walks', 'descriptorReads', 'afUpdates', 'dirtyUpdates', 'tlbi', 'atOps',

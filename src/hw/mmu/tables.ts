@@ -9,7 +9,7 @@ import {
   D_TYPE, D_VALID, DH_CONT, blockAllowed, contiguousEntries, descAddress, encodeLeaf, encodeTable,
   type LeafAttrs, type TableAttrs,
 } from './descriptor.js';
-import { MmuError } from './mmu.js';
+import { MmuError } from './error.js';
 import { RamPhys } from './physmem.js';
 import { TG0_16K, TG0_4K, TG0_64K, TG1_16K, TG1_4K, TG1_64K, type TcrField } from './registers.js';
 

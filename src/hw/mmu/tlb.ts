@@ -4,7 +4,7 @@
 // probes each span size present. Like hardware it keeps an entry, however stale, until a TLBI removes
 // it or it is evicted (round-robin within its set). All state lives in typed arrays.
 
-import { invariant } from '../../sim/assert.js';
+import { MmuError } from './error.js';
 
 export interface TlbOptions {
   /** Total entries (a power of two). Default 1024, the Cortex-A57/A72 main TLB size. */
@@ -39,8 +39,12 @@ export class Tlb {
 
   constructor(opts: TlbOptions = {}) {
     const entries = opts.entries ?? 1024, ways = opts.ways ?? 4;
-    invariant(entries > 0 && (entries & (entries - 1)) === 0, 'TLB entries is a power of two');
-    invariant(ways > 0 && (ways & (ways - 1)) === 0 && ways <= entries, 'TLB ways is a power of two ≤ entries');
+    if (!Number.isInteger(entries) || entries <= 0 || entries > 1 << 20 || (entries & (entries - 1)) !== 0) {
+      throw new MmuError('EINVAL', `TLB entries ${entries}: a power of two up to 2^20`);
+    }
+    if (!Number.isInteger(ways) || ways <= 0 || (ways & (ways - 1)) !== 0 || ways > entries || ways > 256) {
+      throw new MmuError('EINVAL', `TLB ways ${ways}: a power of two dividing the entries, at most 256`);
+    }
     this.entries = entries;
     this.ways = ways;
     this.sets = entries / ways;
