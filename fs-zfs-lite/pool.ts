@@ -287,7 +287,7 @@ export class Pool {
     if (!this.dmu.readBlock(this.meta, Math.floor(ino / DNODES_PER_BLOCK), b, 0)) throw fsErr('ENOENT');
     const dn = new Dnode(ino);
     if (!dn.decode(b, (ino % DNODES_PER_BLOCK) * DNODE_SIZE)) throw fsErr('ENOENT');
-    if (!validLevels(dn) || !validMode(ino, dn.mode) || !(dn.size >= 0 && dn.size <= capacity(dn.nlevels) * BLOCK) || dn.zapShift > MAX_ZAP_SHIFT) {
+    if (!validLevels(dn) || !validMode(ino, dn.mode) || !(dn.size >= 0 && dn.size <= 2 ** 53) || dn.zapShift > MAX_ZAP_SHIFT) {
       throw fsErr('EIO', 'dnode_hold');
     }
     const obj = new DmuObject(dn, objType(ino, dn.mode));
