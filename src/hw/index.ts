@@ -24,3 +24,7 @@ export type { TablesOptions, MapOptions } from './mmu/tables.js';
 export { dumpTables, formatDump, attrText } from './mmu/dump.js';
 export type { DumpOptions, DumpEntry, DumpRange } from './mmu/dump.js';
 export { replayLines, Replayer } from './mmu/replay.js';
+
+// The other devices of the machine (their own modules say what they model).
+export * from './pcm/index.js';
+export * from './block/index.js';

@@ -96,3 +96,12 @@ t.test('replay: bad lines are EINVAL errors naming the line; ID registers left o
   t.equal(r.line('{"op":"S1E1R","va":"0x123456789"}'), '{"par":"0x0000000123456b00"}', 'MMU off: flat, Device, Outer Shareable');
   t.equal(r.line('', 8), null);
 });
+
+t.test('vfsim/hw exports the machine: Ram, the MMU and CPU, their encoders, and the other devices', async (t) => {
+  const hw = await import('../../src/hw/index.js');
+  for (const name of ['Ram', 'Mmu', 'Cpu', 'Tlb', 'TranslationTables', 'RamPhys', 'SparseMem', 'at', 'encodeEsr', 'decodeEsr',
+    'parSuccess', 'decodePar', 'encodeLeaf', 'decodeDescriptor', 'makeTcr', 'CPU_PRESETS', 'dumpTables', 'Replayer', 'MmuError',
+    'PcmDevice', 'BlockDevice']) {
+    t.ok(name in hw, name);
+  }
+});
