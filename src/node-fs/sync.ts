@@ -142,8 +142,8 @@ export function makeSync(ctx: Ctx) {
       const f = validateFd(fd, true);
       if (ArrayBuffer.isView(buffer)) {
         let offset = offsetOrOptions;
-        if (typeof offset === 'object' && offset !== null) {
-          const o = offset as { offset?: unknown; length?: unknown; position?: unknown };
+        if (typeof offset === 'object') { // null too: Node destructures `offsetOrOptions ?? {}`
+          const o = (offset ?? {}) as { offset?: unknown; length?: unknown; position?: unknown };
           offset = o.offset ?? 0;
           length = o.length ?? buffer.byteLength - (offset as number);
           position = o.position ?? null;
