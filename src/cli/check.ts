@@ -74,9 +74,9 @@ export function register(program: Command): void {
     .option('--save <file>', 'write the shrunk first disagreement as a replayable JSON file')
     .option('--subject <name>', 'what to compare with Linux: vfsim, or model (the reference model itself)', 'vfsim')
     .addHelpText('after', `
-Descriptor operations run as root on both sides; path operations also run as uid 1000 and 1001
-(seteuid around each node:fs call on the host, processes with those credentials in vfsim), so the
-permission rules are compared too. The host side needs root.
+Operations run as root and as uid 1000 and 1001 (seteuid around each node:fs call on the host; a
+process per user, with its own descriptors, in vfsim), so the permission rules are compared too.
+Without root on the host, only root's operations are generated.
 Not compared, with the reason:
 ${Object.entries(EXCLUSIONS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`)
     .action((o: Opts) => {

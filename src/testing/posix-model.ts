@@ -138,11 +138,14 @@ export class PosixModel implements ModelSyscalls {
     } else if (C.isDir(n.mode)) throw err('EISDIR', sc, path);
   }
 
-  /** should_remove_suid: what a write or truncate by an unprivileged caller clears. */
+  /**
+   * setattr_should_drop_suidgid: what a write or truncate by an unprivileged caller clears — set-user-ID
+   * always; set-group-ID when group-executable, or when the caller is not in the file's group.
+   */
   private killSuid(n: MNode): void {
     if (this.root0 || !C.isReg(n.mode)) return;
     if (n.mode & C.S_ISUID) n.mode &= ~C.S_ISUID;
-    if ((n.mode & (C.S_ISGID | 0o010)) === (C.S_ISGID | 0o010)) n.mode &= ~C.S_ISGID;
+    if ((n.mode & C.S_ISGID) && ((n.mode & 0o010) || !this.inGroup(n.gid))) n.mode &= ~C.S_ISGID;
   }
 
   // ---- path walk (fs/namei.c) ----

@@ -24,23 +24,22 @@ export const USERS: readonly Cred[] = [
 type As = { user?: 1 | 2 };
 
 /**
- * One operation. `fd` is a slot: the k-th descriptor this sequence holds open (mod their count), or -1
- * for a bad one; descriptor operations run as root. An `open` as another user is opened and closed at
- * once (it checks the permission rules; the descriptor would belong to that user's process).
+ * One operation. `fd` is a slot: the k-th descriptor the same user's process holds open (mod their
+ * count), or -1 for a bad one. Each user (root, USERS[0], USERS[1]) has a process of its own.
  */
 export type Op =
   | ({ op: 'open'; path: string; flags: OpenFlagName[]; mode: number } & As)
-  | { op: 'close'; fd: number }
-  | { op: 'read'; fd: number; len: number }
-  | { op: 'pread'; fd: number; len: number; pos: number }
-  | { op: 'write'; fd: number; data: string }
-  | { op: 'pwrite'; fd: number; data: string; pos: number }
-  | { op: 'lseek'; fd: number; offset: number; whence: Whence }
-  | { op: 'dup'; fd: number }
-  | { op: 'fstat'; fd: number }
-  | { op: 'ftruncate'; fd: number; len: number }
-  | { op: 'fchmod'; fd: number; mode: number }
-  | { op: 'fsync'; fd: number }
+  | ({ op: 'close'; fd: number } & As)
+  | ({ op: 'read'; fd: number; len: number } & As)
+  | ({ op: 'pread'; fd: number; len: number; pos: number } & As)
+  | ({ op: 'write'; fd: number; data: string } & As)
+  | ({ op: 'pwrite'; fd: number; data: string; pos: number } & As)
+  | ({ op: 'lseek'; fd: number; offset: number; whence: Whence } & As)
+  | ({ op: 'dup'; fd: number } & As)
+  | ({ op: 'fstat'; fd: number } & As)
+  | ({ op: 'ftruncate'; fd: number; len: number } & As)
+  | ({ op: 'fchmod'; fd: number; mode: number } & As)
+  | ({ op: 'fsync'; fd: number } & As)
   | ({ op: 'mkdir'; path: string; mode: number } & As)
   | ({ op: 'rmdir'; path: string } & As)
   | ({ op: 'unlink'; path: string } & As)
@@ -108,9 +107,10 @@ export function statView(s: Stat): StatView {
 /** A descriptor number no target has open: EBADF everywhere (node:fs rejects negative numbers with a TypeError). */
 export const BAD_FD = 9999;
 
-/** Runs ops on one target, keeping the descriptors the sequence opened. */
+/** Runs ops on one target, keeping the descriptors the sequence opened (per user: each has its own process). */
 export class OpRunner {
-  readonly fds: number[] = [];
+  /** Descriptors open in root's process (index 0) and in each user's (index k). */
+  private readonly fdsBy: number[][] = [[], [], []];
   private readonly buf = new Uint8Array(1 << 17);
 
   /**
@@ -119,6 +119,8 @@ export class OpRunner {
    */
   constructor(readonly target: PosixTarget, readonly flags: FlagTable, readonly exactFds = true,
     readonly users: readonly PosixTarget[] = []) {}
+
+  private fds: number[] = this.fdsBy[0]!;
 
   private fd(slot: number): number {
     if (slot < 0 || this.fds.length === 0) return BAD_FD;
@@ -138,12 +140,12 @@ export class OpRunner {
     const user = 'user' in op && op.user !== undefined ? this.users[op.user - 1] : undefined;
     if ('user' in op && op.user !== undefined && user === undefined) throw new Unsupported(`user ${op.user}`);
     const t = user ?? this.target;
+    this.fds = this.fdsBy['user' in op && op.user !== undefined ? op.user : 0]!;
     switch (op.op) {
       case 'open': {
         let f = 0;
         for (const n of op.flags) f |= this.flags[n];
         const fd = t.open(op.path, f, op.mode);
-        if (user) { t.close(fd); return 'opened'; }
         this.fds.push(fd);
         return this.exactFds ? fd : 'fd';
       }
@@ -202,12 +204,15 @@ export class OpRunner {
     for (let i = this.fds.length - 1; i >= 0; i--) if (this.fds[i] === fd) this.fds.splice(i, 1);
   }
 
-  /** Close everything the sequence left open (the end of a process). */
+  /** Close everything the sequence left open (the end of the processes). */
   closeAll(): void {
-    for (const fd of new Set(this.fds)) {
-      try { this.target.close(fd); } catch { /* already closed through a dup */ }
-    }
-    this.fds.length = 0;
+    this.fdsBy.forEach((fds, k) => {
+      const t = k === 0 ? this.target : this.users[k - 1];
+      for (const fd of new Set(fds)) {
+        try { t?.close(fd); } catch { /* already closed through a dup */ }
+      }
+      fds.length = 0;
+    });
   }
 }
 
@@ -329,15 +334,15 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
   const ops: fc.WeightedArbitrary<Op>[] = [
     { weight: 4, arbitrary: by(fc.record({ op: fc.constant('open' as const), path, flags: openFlags, mode: modeArb })) },
     { weight: 4, arbitrary: by(fc.record({ op: fc.constant('open' as const), path, flags: fc.constant<OpenFlagName[]>(['O_RDWR', 'O_CREAT']), mode: fc.constant(0o644) })) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), fd }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('read' as const), fd, len: len.map((n) => Math.max(1, n)) }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('pread' as const), fd, len: len.map((n) => Math.max(1, n)), pos }) },
-    { weight: 3, arbitrary: fc.record({ op: fc.constant('write' as const), fd, data }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('pwrite' as const), fd, data, pos }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('fstat' as const), fd }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('ftruncate' as const), fd, len }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('fchmod' as const), fd, mode: modeArb }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('fsync' as const), fd }) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('close' as const), fd })) },
+    { weight: 2, arbitrary: by(fc.record({ op: fc.constant('read' as const), fd, len: len.map((n) => Math.max(1, n)) })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('pread' as const), fd, len: len.map((n) => Math.max(1, n)), pos })) },
+    { weight: 3, arbitrary: by(fc.record({ op: fc.constant('write' as const), fd, data })) },
+    { weight: 2, arbitrary: by(fc.record({ op: fc.constant('pwrite' as const), fd, data, pos })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('fstat' as const), fd })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('ftruncate' as const), fd, len })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('fchmod' as const), fd, mode: modeArb })) },
+    { weight: 1, arbitrary: by(fc.record({ op: fc.constant('fsync' as const), fd })) },
     { weight: 3, arbitrary: by(fc.record({ op: fc.constant('mkdir' as const), path, mode: modeArb })) },
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('rmdir' as const), path })) },
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('unlink' as const), path })) },
@@ -355,8 +360,8 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
   ];
   if (!o.linux) {
     ops.push(
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('lseek' as const), fd, offset: fc.integer({ min: -8, max: 40 }), whence: fc.constantFrom<Whence>('SEEK_SET', 'SEEK_CUR', 'SEEK_END') }) },
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('dup' as const), fd }) },
+      { weight: 1, arbitrary: by(fc.record({ op: fc.constant('lseek' as const), fd, offset: fc.integer({ min: -8, max: 40 }), whence: fc.constantFrom<Whence>('SEEK_SET', 'SEEK_CUR', 'SEEK_END') })) },
+      { weight: 1, arbitrary: by(fc.record({ op: fc.constant('dup' as const), fd })) },
     );
   }
   return fc.oneof(...ops);

@@ -25,8 +25,35 @@ export const codeOf = (f: () => unknown): string => {
   try { f(); return 'ok'; } catch (e) { return (e as { code?: string }).code ?? `${(e as Error).name}`; }
 };
 
-/** Open differences (none at the moment: every one found so far has been fixed; see FIXED_VFS_BUGS). */
-export const KNOWN_VFS_BUGS: readonly KnownBug[] = [];
+const asStranger = (p: Process): Process =>
+  (p as unknown as { vfs: { process(o: object): Process } }).vfs.process({ cred: { uid: 1001, gid: 1000, groups: [1000] } });
+
+/** Open differences, filed. */
+export const KNOWN_VFS_BUGS: readonly KnownBug[] = [
+  {
+    id: 'write-keeps-sgid-for-stranger',
+    owner: 'vfs',
+    rule: 'write(2), truncate(2) and ftruncate(2) by an unprivileged caller drop S_ISGID also when the file is not group-executable but the caller is not in its group (setattr_should_drop_sgid via file_remove_privs / do_truncate; checked on Linux 6.18: 07767 -> 01767 after a write by uid 1000); vfsim drops S_ISUID only',
+    replay: [
+      { op: 'open', path: 'b', flags: ['O_RDWR', 'O_CREAT'], mode: 0o644 },
+      { op: 'fchmod', fd: 0, mode: 0o7767 },
+      { op: 'open', path: 'b', flags: ['O_RDWR'], mode: 0, user: 1 },
+      { op: 'write', fd: 0, data: '10', user: 1 },
+      { op: 'fstat', fd: 0 },
+    ],
+    matches: (op, a, b) => op.op === 'fstat' && a.ok && b.ok && JSON.stringify(a) !== JSON.stringify(b),
+    reproduces: (p) => {
+      const fd = p.open('/kb-b', C.O_RDWR | C.O_CREAT, 0o644);
+      p.fchmod(fd, 0o7767);
+      p.close(fd);
+      const q = asStranger(p);
+      const w = q.open('/kb-b', C.O_WRONLY, 0);
+      q.write(w, new Uint8Array([49]), 0, 1, null);
+      q.close(w);
+      return (p.stat('/kb-b').mode & 0o7777) !== 0o1767;
+    },
+  },
+];
 
 /** A difference these suites found and the VFS fixed: kept as a regression test of the Linux rule. */
 export interface FixedBug {
@@ -36,9 +63,6 @@ export interface FixedBug {
   /** Run on a fresh root process; true when vfsim follows the rule. */
   holds: (p: Process) => boolean;
 }
-
-const asStranger = (p: Process): Process =>
-  (p as unknown as { vfs: { process(o: object): Process } }).vfs.process({ cred: { uid: 1001, gid: 1000, groups: [1000] } });
 
 export const FIXED_VFS_BUGS: readonly FixedBug[] = [
   {
