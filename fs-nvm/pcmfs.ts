@@ -1,0 +1,512 @@
+// pcmfs: a DAX filesystem on byte-addressable persistent memory, after NOVA (Xu & Swanson, FAST 2016).
+// Metadata is log-structured (per-inode logs committed by one 8-byte store, multi-inode operations through
+// a small undo journal: log.ts), data is copy-on-write (new blocks written with streaming stores, then
+// the log entry that maps them is committed), so every call is atomic and durable when it returns.
+// Reads and writes copy between the caller's buffer and PCM directly: there is no page cache, so
+// fsync has nothing to write back and costs one fence. mount() runs recovery (recovery.ts).
+
+import { NO_INO } from '../vfs/backend.js';
+import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
+import { S_IFMT, S_IFDIR, S_IFLNK, ALLPERMS, NAME_MAX, RENAME_EXCHANGE, modeToDtype } from '../vfs/constants.js';
+import { fsErr } from '../vfs/errno.js';
+import { PcmDevice, type PersistentMemory } from '../src/hw/pcm/pcm.js';
+import { VIRTUAL_EPOCH_NS } from '../src/sim/clock.js';
+import { invariant } from '../src/sim/assert.js';
+import { BlockAllocator } from './alloc.js';
+import { LogCommitter, TxPart, writeChain, type CommitOptions } from './log.js';
+import { PInode, encAttr, encDentAdd, encDentDel, encInit, encLink } from './inode.js';
+import { recover, writeSuperblock, type RecoveryReport } from './recovery.js';
+import { BLOCK, BLOCK_SHIFT, JOURNAL_BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
+import { FileData } from './file-data.js';
+
+export interface PcmFsOptions extends CommitOptions {
+  /** Rotate block and inode-slot allocation to spread wear (default true). */
+  rotate?: boolean;
+  /** Rewrite an inode's log compactly once this many entries have been appended to it (default 256). */
+  compactAfter?: number;
+}
+
+export interface MkfsOptions {
+  /** Inode slots (default: one per 16 KiB, at least 64). */
+  inodes?: number;
+  rootMode?: number;
+  rootUid?: number;
+  rootGid?: number;
+  /** Root's timestamps (default: the device clock's time on the virtual epoch). */
+  timeSec?: number;
+  timeNsec?: number;
+}
+
+/** Largest file: 2^44 bytes (block numbers and page indexes stay well inside exact integers). */
+export const PCMFS_MAX_FILE_SIZE = 2 ** 44;
+/** Longest symlink target stored inline in the inode's first log entry. */
+export const PCMFS_SYMLINK_MAX = 4000;
+
+const enc = new TextEncoder();
+const clockOf = (dev: PersistentMemory): (() => number) =>
+  dev instanceof PcmDevice ? () => dev.clock.now : () => 0;
+
+export class PcmFs implements Backend {
+  readonly fsType = 'pcmfs';
+  readonly rootIno: Ino = 1;
+  readonly capabilities: BackendCapabilities = Object.freeze({
+    nameMax: NAME_MAX, maxFileSize: PCMFS_MAX_FILE_SIZE, punchHole: true, readOnly: false,
+  });
+  readonly dev: PersistentMemory;
+  readonly geometry: Geometry;
+  readonly alloc: BlockAllocator;
+  readonly tx: LogCommitter;
+  /** What the mount's recovery found and did. */
+  readonly recovery: RecoveryReport;
+  readonly rotate: boolean;
+  readonly compactAfter: number;
+  /** Live inodes by number (slot + 1). */
+  readonly inodes: (PInode | undefined)[];
+  readonly data: FileData;
+  private slotCursor = 1;
+  private liveInodes = 0;
+  private mounted = true;
+  /** Log compactions done since mount. */
+  compactions = 0;
+
+  /** Format `dev`: superblock, empty journal, empty inode table, the root directory. */
+  static mkfs(dev: PersistentMemory, opts: MkfsOptions = {}): Geometry {
+    const g = geometryFor(dev.size, opts.inodes);
+    const zero = new Uint8Array(BLOCK);
+    for (let b = 0; b < g.dataStart; b++) dev.write(b * BLOCK, zero);
+    const rootPage = g.dataStart;
+    const root = new PInode(1);
+    const clock = clockOf(dev)();
+    const s = Math.floor(clock / 1e9);
+    Object.assign(root.attr, {
+      mode: S_IFDIR | ((opts.rootMode ?? 0o755) & ALLPERMS), uid: opts.rootUid ?? 0, gid: opts.rootGid ?? 0, nlink: 2,
+      birthtimeSec: opts.timeSec ?? VIRTUAL_EPOCH_NS / 1e9 + s, birthtimeNsec: opts.timeNsec ?? Math.floor(clock - s * 1e9),
+    });
+    const p = new TxPart();
+    p.reset(root);
+    encInit(p, root.attr, '');
+    p.seal();
+    writeChain(dev, p.buf, p.starts, p.len, [rootPage]);
+    dev.store64(slotOffset(0), rootPage * BLOCK);
+    dev.flushRange(0, g.dataStart * BLOCK);
+    dev.fence();
+    writeSuperblock(dev, g);
+    dev.fence();
+    return g;
+  }
+
+  /** Mount `dev`, running recovery: EINVAL for a foreign image, EIO for a damaged one. */
+  static mount(dev: PersistentMemory, opts: PcmFsOptions = {}): PcmFs {
+    return new PcmFs(dev, opts);
+  }
+
+  /** A fresh device of `bytes`, formatted and mounted (tests, the CLI). */
+  static create(bytes: number, opts: PcmFsOptions & MkfsOptions & { device?: Omit<ConstructorParameters<typeof PcmDevice>[0], 'bytes'> } = {}): PcmFs {
+    const dev = new PcmDevice({ bytes, ...(opts.device ?? {}) });
+    PcmFs.mkfs(dev, opts);
+    return PcmFs.mount(dev, opts);
+  }
+
+  private constructor(dev: PersistentMemory, opts: PcmFsOptions) {
+    this.dev = dev;
+    this.rotate = opts.rotate ?? true;
+    this.compactAfter = opts.compactAfter ?? 256;
+    const r = recover(dev, this.rotate, PCMFS_MAX_FILE_SIZE, clockOf(dev));
+    this.geometry = r.geometry;
+    this.alloc = r.alloc;
+    this.inodes = r.inodes;
+    this.recovery = r.report;
+    this.liveInodes = r.report.inodes;
+    this.tx = new LogCommitter(dev, this.alloc, opts);
+    this.data = new FileData(this);
+  }
+
+  // ---- filesystem level ----
+
+  statfs(): StatFs {
+    const g = this.geometry;
+    return {
+      type: PCMFS_STATFS_MAGIC, bsize: BLOCK, frsize: BLOCK, blocks: g.blocks - g.dataStart, bfree: this.alloc.free,
+      bavail: this.alloc.free, files: g.inodes, ffree: g.inodes - this.liveInodes, namelen: NAME_MAX,
+    };
+  }
+
+  /** Every call is durable when it returns: sync is a fence, for form. */
+  sync(): void {
+    this.dev.fence();
+  }
+
+  unmount(): void {
+    this.dev.fence();
+    this.mounted = false;
+  }
+
+  // ---- lookups and attributes ----
+
+  node(ino: Ino): PInode {
+    const n = this.inodes[ino];
+    if (n === undefined || !this.mounted) throw fsErr('EIO');
+    return n;
+  }
+
+  lookup(dir: Ino, name: string): Ino {
+    return this.node(dir).entries?.get(name) ?? NO_INO;
+  }
+
+  getattr(ino: Ino): Readonly<Attr> {
+    return this.node(ino).attr;
+  }
+
+  setattr(ino: Ino, set: SetAttr): void {
+    const n = this.node(ino);
+    const a = { ...n.attr };
+    if (set.mode !== undefined) a.mode = (a.mode & S_IFMT) | (set.mode & ALLPERMS);
+    if (set.uid !== undefined) a.uid = set.uid;
+    if (set.gid !== undefined) a.gid = set.gid;
+    if (set.atimeSec !== undefined) a.atimeSec = set.atimeSec;
+    if (set.atimeNsec !== undefined) a.atimeNsec = set.atimeNsec;
+    if (set.mtimeSec !== undefined) a.mtimeSec = set.mtimeSec;
+    if (set.mtimeNsec !== undefined) a.mtimeNsec = set.mtimeNsec;
+    if (set.ctimeSec !== undefined) a.ctimeSec = set.ctimeSec;
+    if (set.ctimeNsec !== undefined) a.ctimeNsec = set.ctimeNsec;
+    this.tx.begin();
+    encAttr(this.tx.part(n), a);
+    this.commit();
+    Object.assign(n.attr, a);
+    this.appended(n, 1);
+  }
+
+  readlink(ino: Ino): string {
+    return this.node(ino).target;
+  }
+
+  readdir(dir: Ino): readonly DirEntry[] {
+    const out: DirEntry[] = [];
+    for (const [name, ino] of this.node(dir).entries!) out.push({ name, ino, type: modeToDtype(this.node(ino).attr.mode) });
+    return out;
+  }
+
+  // ---- namespace ----
+
+  create(dir: Ino, name: string, node: NewNode): Ino {
+    return this.makeNode(dir, name, node, '');
+  }
+
+  mkdir(dir: Ino, name: string, node: NewNode): Ino {
+    return this.makeNode(dir, name, node, '');
+  }
+
+  symlink(dir: Ino, name: string, target: string, node: NewNode): Ino {
+    if (enc.encode(target).length > PCMFS_SYMLINK_MAX) throw fsErr('ENAMETOOLONG');
+    return this.makeNode(dir, name, { ...node, mode: S_IFLNK | (node.mode & ALLPERMS) }, target);
+  }
+
+  link(dir: Ino, name: string, ino: Ino): void {
+    const d = this.node(dir), n = this.node(ino);
+    this.tx.begin();
+    encDentAdd(this.tx.part(d), enc.encode(name), ino);
+    encLink(this.tx.part(n), n.attr.nlink + 1);
+    this.commit();
+    d.entries!.set(name, ino);
+    n.attr.nlink++;
+    this.appended(d, 1);
+    this.appended(n, 1);
+  }
+
+  unlink(dir: Ino, name: string): void {
+    const d = this.node(dir);
+    const ino = d.entries!.get(name);
+    if (ino === undefined) throw fsErr('ENOENT');
+    const n = this.node(ino);
+    this.tx.begin();
+    encDentDel(this.tx.part(d), enc.encode(name));
+    encLink(this.tx.part(n), n.attr.nlink - 1);
+    this.commit();
+    d.entries!.delete(name);
+    n.attr.nlink--;
+    this.appended(d, 1);
+    this.appended(n, 1);
+  }
+
+  rmdir(dir: Ino, name: string): void {
+    const d = this.node(dir);
+    const ino = d.entries!.get(name);
+    if (ino === undefined) throw fsErr('ENOENT');
+    const c = this.node(ino);
+    if (!c.isDir) throw fsErr('ENOTDIR');
+    if (c.entries!.size > 0) throw fsErr('ENOTEMPTY');
+    this.tx.begin();
+    const p = this.tx.part(d);
+    encDentDel(p, enc.encode(name));
+    encLink(p, d.attr.nlink - 1);
+    this.commit();
+    d.entries!.delete(name);
+    d.attr.nlink--;
+    c.attr.nlink = 0;
+    this.appended(d, 2);
+  }
+
+  rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string, flags: number): void {
+    const sd = this.node(srcDir), dd = this.node(dstDir);
+    const sIno = sd.entries!.get(srcName);
+    if (sIno === undefined) throw fsErr('ENOENT');
+    const s = this.node(sIno);
+    const dIno = dd.entries!.get(dstName);
+    const d = dIno === undefined ? undefined : this.node(dIno);
+    if (d === s) return; // two names of one file: rename(2) does nothing
+    const sn = enc.encode(srcName), dn = enc.encode(dstName);
+    const moveDir = sd !== dd;
+    // nlink deltas of the two parents.
+    let sdDelta = 0, ddDelta = 0;
+    this.tx.begin();
+    if (flags & RENAME_EXCHANGE) {
+      invariant(d !== undefined, 'RENAME_EXCHANGE target exists');
+      encDentAdd(this.tx.part(sd), sn, d.ino);
+      encDentAdd(this.tx.part(dd), dn, s.ino);
+      if (moveDir && s.isDir !== d.isDir) {
+        sdDelta = s.isDir ? -1 : 1;
+        ddDelta = -sdDelta;
+      }
+    } else {
+      if (d !== undefined && d.isDir && d.entries!.size > 0) throw fsErr('ENOTEMPTY');
+      encDentDel(this.tx.part(sd), sn);
+      encDentAdd(this.tx.part(dd), dn, s.ino);
+      if (s.isDir && moveDir) {
+        sdDelta--;
+        ddDelta++;
+      }
+      if (d !== undefined) {
+        if (d.isDir) ddDelta--;
+        else encLink(this.tx.part(d), d.attr.nlink - 1);
+      }
+    }
+    if (sd === dd) {
+      if (sdDelta + ddDelta !== 0) encLink(this.tx.part(sd), sd.attr.nlink + sdDelta + ddDelta);
+    } else {
+      if (sdDelta !== 0) encLink(this.tx.part(sd), sd.attr.nlink + sdDelta);
+      if (ddDelta !== 0) encLink(this.tx.part(dd), dd.attr.nlink + ddDelta);
+    }
+    this.commit();
+    // The volatile side follows the committed log.
+    if (flags & RENAME_EXCHANGE) {
+      sd.entries!.set(srcName, d!.ino);
+      dd.entries!.set(dstName, s.ino);
+    } else {
+      sd.entries!.delete(srcName);
+      dd.entries!.set(dstName, s.ino);
+      if (d !== undefined) {
+        if (d.isDir) d.attr.nlink = 0;
+        else d.attr.nlink--;
+      }
+    }
+    sd.attr.nlink += sdDelta;
+    dd.attr.nlink += ddDelta;
+    this.appended(sd, 2);
+    if (dd !== sd) this.appended(dd, 2);
+    if (d !== undefined) this.appended(d, 1);
+  }
+
+  // ---- data (file-data.ts) ----
+
+  read(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
+    return this.data.read(this.node(ino), pos, buf, off, len);
+  }
+
+  write(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
+    const n = this.node(ino);
+    const r = this.data.write(n, pos, buf, off, len);
+    this.appended(n, 1);
+    return r;
+  }
+
+  truncate(ino: Ino, size: number): void {
+    const n = this.node(ino);
+    this.data.truncate(n, size);
+    this.appended(n, 2);
+  }
+
+  punchHole(ino: Ino, off: number, len: number): void {
+    const n = this.node(ino);
+    this.data.punchHole(n, off, len);
+    this.appended(n, 3);
+  }
+
+  /**
+   * Nothing to write back: every call is durable when it returns (its commit was fenced), and there is
+   * no page cache. fsync is one fence, as NOVA's is (FAST 2016 §3.1: "fsync is a no-op").
+   */
+  fsync(_ino: Ino, _dataOnly: boolean): void {
+    this.dev.fence();
+  }
+
+  inactive(ino: Ino): void {
+    const n = this.node(ino);
+    invariant(n.attr.nlink === 0 || (n.isDir && n.attr.nlink <= 1), 'inactive inode has no names');
+    // Clear the slot first: after it, a crash finds nothing of the inode; before, an orphan recovery frees.
+    const so = slotOffset(ino - 1);
+    this.dev.store64(so, 0);
+    this.dev.flush(so);
+    this.dev.fence();
+    if (n.map !== null) for (const b of n.map.values()) this.alloc.release(b);
+    for (const b of n.pages) this.alloc.release(b);
+    this.inodes[ino] = undefined;
+    this.liveInodes--;
+  }
+
+  /**
+   * DAX hook for the mm layer (issue 5): the physical address of file page `pgoff` of `ino` (the PCM
+   * frame to map into an address space), or -1 for a hole. A page so mapped is the file's current copy;
+   * a later write() copies-on-write to a new block, so a mapping layer must re-query after writes.
+   * Stores through a mapping are durable after DC CVAP + DSB of the lines (msync). Needs a PcmDevice.
+   */
+  daxPhysAddr(ino: Ino, pgoff: number): number {
+    const n = this.node(ino);
+    if (n.map === null) throw fsErr('EINVAL');
+    const b = n.map.get(pgoff);
+    if (b === undefined) return -1;
+    if (!(this.dev instanceof PcmDevice)) throw fsErr('ENODEV');
+    return this.dev.base + b * BLOCK;
+  }
+
+  // ---- internals ----
+
+  /** Commit the transaction being built (log.ts); the fence inside also covers data written before it. */
+  commit(): void {
+    this.tx.commit();
+  }
+
+  private makeNode(dir: Ino, name: string, node: NewNode, target: string): Ino {
+    const d = this.node(dir);
+    const slot = this.allocSlot();
+    const ino = slot + 1;
+    const n = new PInode(ino);
+    const isDir = (node.mode & S_IFMT) === S_IFDIR;
+    Object.assign(n.attr, {
+      mode: node.mode, uid: node.uid, gid: node.gid, rdev: node.rdev, nlink: isDir ? 2 : 1,
+      size: (node.mode & S_IFMT) === S_IFLNK ? enc.encode(target).length : isDir ? BLOCK : 0,
+      blocks: isDir ? BLOCK / 512 : 0,
+      atimeSec: node.timeSec, atimeNsec: node.timeNsec, mtimeSec: node.timeSec, mtimeNsec: node.timeNsec,
+      ctimeSec: node.timeSec, ctimeNsec: node.timeNsec, birthtimeSec: node.timeSec, birthtimeNsec: node.timeNsec,
+    });
+    const page = this.alloc.allocRun(1);
+    const p = new TxPart();
+    p.reset(n);
+    encInit(p, n.attr, target);
+    p.seal();
+    // The new inode's log: unreachable until the parent's entry commits (after the commit's fence).
+    writeChain(this.dev, p.buf, p.starts, p.len, [page]);
+    const so = slotOffset(slot);
+    this.dev.store64(so, page * BLOCK);
+    this.dev.flush(so);
+    this.tx.begin();
+    const pp = this.tx.part(d);
+    encDentAdd(pp, enc.encode(name), ino);
+    if (isDir) encLink(pp, d.attr.nlink + 1);
+    try {
+      this.commit();
+    } catch (e) {
+      this.alloc.release(page);
+      this.dev.store64(so, 0);
+      this.dev.flush(so);
+      throw e;
+    }
+    n.pages = [page];
+    n.tailUsed = 8 + p.len;
+    if (isDir) {
+      n.entries = new Map();
+      d.attr.nlink++;
+    } else if ((node.mode & S_IFMT) === S_IFLNK) n.target = target;
+    else n.map = new Map();
+    this.inodes[ino] = n;
+    this.liveInodes++;
+    d.entries!.set(name, ino);
+    this.appended(d, isDir ? 2 : 1);
+    return ino;
+  }
+
+  private allocSlot(): number {
+    const total = this.geometry.inodes;
+    for (let k = 0; k < total; k++) {
+      const s = this.rotate ? 1 + ((this.slotCursor - 1 + k) % (total - 1)) : 1 + k;
+      if (s < total && this.inodes[s + 1] === undefined) {
+        this.slotCursor = s + 1 >= total ? 1 : s + 1;
+        return s;
+      }
+    }
+    throw fsErr('ENOSPC');
+  }
+
+  /** Count appended entries; past `compactAfter`, rewrite the log compactly. */
+  private appended(n: PInode, k: number): void {
+    n.entriesSinceCompact += k;
+    if (n.entriesSinceCompact >= this.compactAfter && this.inodes[n.ino] === n && n.pages.length > 1) this.compact(n);
+  }
+
+  /**
+   * Log cleaning (NOVA §4.5, here whole-log): write the inode's current state as a fresh log, switch the
+   * slot's head to it with one 8-byte store, free the old pages. ENOSPC just leaves the log as it is.
+   */
+  compact(n: PInode): void {
+    const p = new TxPart();
+    p.reset(n);
+    encInit(p, n.attr, n.target);
+    encAttr(p, n.attr);
+    if (n.entries !== null) for (const [name, ino] of n.entries) encDentAdd(p, enc.encode(name), ino);
+    if (n.map !== null) this.data.encodeMap(p, n);
+    p.seal();
+    let pages: number[];
+    try {
+      pages = this.allocPages(p);
+    } catch {
+      return;
+    }
+    writeChain(this.dev, p.buf, p.starts, p.len, pages);
+    this.dev.fence();
+    const so = slotOffset(n.ino - 1);
+    this.dev.store64(so, pages[0]! * BLOCK);
+    this.dev.flush(so);
+    this.dev.fence();
+    for (const b of n.pages) this.alloc.release(b);
+    n.pages = pages;
+    n.tailUsed = chainTailUsed(p);
+    n.entriesSinceCompact = 0;
+    this.compactions++;
+  }
+
+  private allocPages(p: TxPart): number[] {
+    const need = chainPages(p), out: number[] = [];
+    try {
+      for (let i = 0; i < need; i++) out.push(this.alloc.allocRun(1));
+    } catch (e) {
+      for (const b of out) this.alloc.release(b);
+      throw e;
+    }
+    return out;
+  }
+
+  /** The journal block's device offset (tests read it). */
+  static readonly journalOffset = JOURNAL_BLOCK << BLOCK_SHIFT;
+}
+
+function chainPages(p: TxPart): number {
+  let pages = 1, used = 8;
+  for (const s of p.starts) {
+    const l = p.view.getUint16(s + 2, true);
+    if (used + l > BLOCK - 8) {
+      pages++;
+      used = 8;
+    }
+    used += l;
+  }
+  return pages;
+}
+
+function chainTailUsed(p: TxPart): number {
+  let used = 8;
+  for (const s of p.starts) {
+    const l = p.view.getUint16(s + 2, true);
+    if (used + l > BLOCK - 8) used = 8;
+    used += l;
+  }
+  return used;
+}
