@@ -47,13 +47,14 @@ export function wrapCallback(fn: Fn, noResult = false, arity = 0): (...args: unk
 }
 
 const NO_RESULT = new Set([
-  'access', 'appendFile', 'chmod', 'chown', 'close', 'copyFile', 'cp', 'fchmod', 'fchown', 'fdatasync', 'fsync',
+  'access', 'appendFile', 'chmod', 'chown', 'close', 'copyFile', 'fchmod', 'fchown', 'fdatasync', 'fsync',
   'ftruncate', 'futimes', 'lchown', 'link', 'lutimes', 'rename', 'rm', 'rmdir', 'symlink', 'truncate', 'unlink',
   'utimes', 'writeFile',
 ]);
 
+// cp's callback gets (null, undefined): Node runs the promise version and forwards its result.
 const WITH_RESULT = [
-  'fstat', 'lstat', 'mkdir', 'mkdtemp', 'open', 'opendir', 'readdir', 'readFile', 'readlink', 'stat', 'statfs',
+  'cp', 'fstat', 'lstat', 'open', 'readdir', 'readFile', 'readlink', 'stat', 'statfs',
 ] as const;
 
 export function makeCallbacks(s: SyncFs) {
@@ -74,6 +75,23 @@ export function makeCallbacks(s: SyncFs) {
     }
     closeCb(fd, cb);
   };
+
+  /** mkdir: a plain mkdir calls back with (err) alone, a recursive one with (err, firstCreated). */
+  const mkdirPlain = wrapCallback(s.mkdirSync as Fn, true, 3);
+  const mkdirRec = wrapCallback(s.mkdirSync as Fn, false, 3);
+  out.mkdir = function mkdir(...args: unknown[]): void {
+    const o = args.length > 2 ? args[1] : undefined;
+    const recursive = typeof o === 'object' && o !== null && (o as { recursive?: unknown }).recursive === true;
+    (recursive ? mkdirRec : mkdirPlain)(...args);
+  };
+
+  /** mkdtemp and opendir report as Node's async versions do (the tried name; the path). */
+  const mkdtempAsync = (prefix: unknown, options?: unknown) => s.mkdtempSync(prefix, options, true);
+  const opendirAsync = (path: unknown, options?: unknown) => s.opendirSync(path, options, true);
+  const mkdtemp = wrapCallback(mkdtempAsync as Fn, false, 3);
+  out.mkdtemp = (...args: unknown[]) => mkdtemp(...(args.length === 2 ? [args[0], undefined, args[1]] : args));
+  const opendir = wrapCallback(opendirAsync as Fn, false, 3);
+  out.opendir = (...args: unknown[]) => opendir(...(args.length === 2 ? [args[0], undefined, args[1]] : args));
 
   /** exists(path, cb): the callback gets only a boolean (the one non-error-first callback in node:fs). */
   out.exists = function exists(path: unknown, cb: unknown): void {

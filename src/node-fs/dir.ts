@@ -128,14 +128,15 @@ export class Dir {
 
 export function makeDir(ctx: Ctx) {
   return {
-    opendirSync(path: unknown, options?: unknown): Dir {
+    /** `withPath` (internal, for the callback and promise forms): Node's async opendir errors carry the path. */
+    opendirSync(path: unknown, options?: unknown, withPath = false): Dir {
       const p = toPath(path);
       const o = getOptions(options, { encoding: 'utf8', bufferSize: 32 } as OpenDirOptions);
       const bufferSize = o.bufferSize ?? 32;
       validateUint32(bufferSize, 'options.bufferSize', true);
       if (o.recursive !== undefined) validateBoolean(o.recursive, 'options.recursive');
       let fd: number;
-      try { fd = ctx.sys.open(p, V.O_RDONLY | V.O_DIRECTORY, 0); } catch (e) { throw uvError(e, 'opendir'); }
+      try { fd = ctx.sys.open(p, V.O_RDONLY | V.O_DIRECTORY, 0); } catch (e) { throw uvError(e, 'opendir', withPath ? p : undefined); }
       return new Dir(ctx, fd, p, o.encoding ?? 'utf8', bufferSize, o.recursive === true);
     },
   };

@@ -292,7 +292,11 @@ export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
     readdirSync,
     realpathSync,
 
-    mkdtempSync(prefix: unknown, options?: unknown): string | Buffer {
+    /**
+     * `reportTried` (internal, for the callback and promise forms): Node's async mkdtemp reports the
+     * name it tried in an error, the sync one the template `prefixXXXXXX`.
+     */
+    mkdtempSync(prefix: unknown, options?: unknown, reportTried = false): string | Buffer {
       const o = options === undefined ? undefined : getOptions(options, {} as { encoding?: BufferEncodingOrBuffer });
       const pre = toPath(prefix, 'prefix');
       for (let attempt = 0; ; attempt++) {
@@ -304,7 +308,7 @@ export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
           return encodeName(p, o?.encoding);
         } catch (e) {
           // glibc's mkdtemp tries TMP_MAX (238328) names; 100 collisions in a row means something else is wrong.
-          if ((e as { code?: string }).code !== 'EEXIST' || attempt >= 100) throw uvError(e, 'mkdtemp', `${pre}XXXXXX`);
+          if ((e as { code?: string }).code !== 'EEXIST' || attempt >= 100) throw uvError(e, 'mkdtemp', reportTried ? p : `${pre}XXXXXX`);
         }
       }
     },
