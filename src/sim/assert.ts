@@ -1,5 +1,5 @@
 // Internal invariants. A broken invariant is a bug in vfsim, not bad input from a caller, so it is a
-// plain Error naming the invariant; bad input from callers is an FsError (vfs/errno.ts).
+// plain Error naming the invariant; bad input from callers is an FsError (src/sim/errno.ts).
 
 export class InvariantError extends Error {
   constructor(invariant: string) {

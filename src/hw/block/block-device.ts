@@ -9,7 +9,7 @@ import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
 import { OSV_AARCH64_KVM, type CostProfile } from '../../sim/profile.js';
 import { Prng } from '../../sim/prng.js';
-import { fsErr } from '../../../vfs/errno.js';
+import { fsErr } from '../../sim/errno.js';
 import { BlockCrashStates, type MediaSectorSink, type WriteAtomicity } from './crash.js';
 import { BlockFaults } from './faults.js';
 import { BlockEvent, BlockTrace, TRACE_FORCED, TRACE_THROUGH } from './trace.js';

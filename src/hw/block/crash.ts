@@ -6,7 +6,7 @@
 // Building an image writes the chosen writes over a shared base, saving what they cover; undo() restores it.
 
 import { invariant } from '../../sim/assert.js';
-import { fsErr } from '../../../vfs/errno.js';
+import { fsErr } from '../../sim/errno.js';
 import { SubsetCursor, type SubsetMode } from '../pcm/subsets.js';
 import { PendingWrites, WRITE_FORCED } from './write-cache.js';
 import { BlockEvent, TRACE_FORCED, TRACE_THROUGH, type BlockTrace } from './trace.js';

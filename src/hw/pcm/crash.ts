@@ -6,7 +6,7 @@
 // chosen pieces are written over a shared base with their old words saved, and undo() puts them back.
 
 import { invariant } from '../../sim/assert.js';
-import { fsErr } from '../../../vfs/errno.js';
+import { fsErr } from '../../sim/errno.js';
 import { PendingPieces, PIECE_NT } from './pending.js';
 import { PcmEvent, type PcmTrace } from './trace.js';
 import { SubsetCursor, type SubsetMode } from './subsets.js';

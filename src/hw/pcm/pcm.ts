@@ -10,7 +10,7 @@ import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
 import { OSV_AARCH64_KVM, type CostProfile } from '../../sim/profile.js';
 import { Prng } from '../../sim/prng.js';
-import { fsErr } from '../../../vfs/errno.js';
+import { fsErr } from '../../sim/errno.js';
 import type { Paddr } from '../ram.js';
 import { CpuCache, NO_LINE, type CpuCacheOptions } from './cache.js';
 import { PcmCrashStates, type MediaWordSink } from './crash.js';

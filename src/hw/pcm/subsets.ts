@@ -4,7 +4,7 @@
 // store present or absent alone"), in-order persistence (prefixes), or seeded random samples.
 // A cursor fills one reused selection vector, so visiting a subset allocates nothing.
 
-import { fsErr } from '../../../vfs/errno.js';
+import { fsErr } from '../../sim/errno.js';
 import { Prng } from '../../sim/prng.js';
 
 /** How to choose the kept pieces. */
