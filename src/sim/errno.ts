@@ -1,4 +1,5 @@
-// Errors as values a caller can match. FsError has the shape of Node's own system errors (`code`, negative `errno` as libuv reports it, `syscall`, `path`, `dest`, and the message
+// Errors as values a caller can match. FsError has the shape of Node's own system errors (`code`,
+// negative `errno` as libuv reports it, `syscall`, `path`, `dest`, and the message
 // "ENOENT: no such file or directory, open '/x'"), so code written against node:fs handles it unchanged.
 // It lives in src/sim, the bottom layer, so that the machine (RAM, devices, MMU) reports errnos without
 // importing upward; vfs/errno.ts re-exports it for the POSIX layers.
