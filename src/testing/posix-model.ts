@@ -1,29 +1,14 @@
-// A small reference model of a POSIX file tree, for property tests: one process, an in-memory tree of
-// inodes, a descriptor table. It follows Linux's fs/namei.c order of checks (path_parentat, then the
-// last component; do_renameat2/vfs_rename, do_unlinkat, do_rmdir, filename_create, may_open) and
-// tmpfs's (mm/shmem.c) node rules, written plainly so that it can be read against the man pages.
-// It is deliberately slow and simple; it models what the op vocabulary (posix-ops.ts) can observe.
+// A small reference model of a POSIX file tree, for property tests: processes (credentials, umask, cwd,
+// descriptors) over a shared in-memory tree of inodes (node type and credential rules in
+// posix-model-perm.ts). It follows Linux's fs/namei.c order of checks (path_parentat, then the last
+// component; do_renameat2/vfs_rename, do_unlinkat, do_rmdir, filename_create, may_open) and tmpfs's
+// (mm/shmem.c) node rules, written plainly so that it can be read against the man pages. It is
+// deliberately slow and simple; it models what the op vocabulary (posix-ops.ts) can observe.
 
 import { FsError, type ErrnoCode } from '../../vfs/errno.js';
 import * as C from '../../vfs/constants.js';
 import type { Cred, Stat, Dirent } from '../../vfs/syscalls.js';
-
-/** A node of the model tree. */
-interface MNode {
-  ino: number;
-  /** S_IFMT bits and permission bits together. */
-  mode: number;
-  uid: number;
-  gid: number;
-  nlink: number;
-  rdev: number;
-  data: Uint8Array;
-  size: number;
-  target: string;
-  /** Directories only: entries in insertion order, and the parent ('..'). */
-  entries: Map<string, MNode>;
-  parent: MNode | null;
-}
+import { type MNode, inGroup, mayAccess, stickyDenies, killSuid } from './posix-model-perm.js';
 
 interface OpenFile {
   node: MNode;
@@ -102,50 +87,23 @@ export class PosixModel implements ModelSyscalls {
     };
   }
 
-  // ---- permissions (fs/namei.c generic_permission, capable()) ----
+  // ---- permissions (posix-model-perm.ts) ----
 
   private get root0(): boolean { return this.cred.uid === 0; }
-
-  private inGroup(gid: number): boolean {
-    return this.cred.gid === gid || this.cred.groups.includes(gid);
-  }
-
-  /** generic_permission: the owner, group or other class; root passes except exec on a file with no x bit. */
-  private mayAccess(n: MNode, mask: number): boolean {
-    if (this.root0) return !(mask & 1) || C.isDir(n.mode) || (n.mode & 0o111) !== 0;
-    let bits = n.mode & 7;
-    if (this.cred.uid === n.uid) bits = (n.mode >> 6) & 7;
-    else if (this.inGroup(n.gid)) bits = (n.mode >> 3) & 7;
-    return (bits & mask) === mask;
-  }
-
+  private inGroup(gid: number): boolean { return inGroup(this.cred, gid); }
   private need(n: MNode, mask: number, sc: string, path: string): void {
-    if (!this.mayAccess(n, mask)) throw err('EACCES', sc, path);
+    if (!mayAccess(this.cred, n, mask)) throw err('EACCES', sc, path);
   }
-
-  /** check_sticky: in a sticky directory only the entry's owner, the directory's owner or root may remove it. */
-  private stickyDenies(dir: MNode, n: MNode): boolean {
-    return (dir.mode & C.S_ISVTX) !== 0 && !this.root0 && this.cred.uid !== n.uid && this.cred.uid !== dir.uid;
-  }
+  private killSuid(n: MNode): void { killSuid(this.cred, n); }
 
   /** may_delete: write+search on the directory, the sticky rule, then the type. */
   private mayDelete(dir: MNode, n: MNode, isDir: boolean, sc: string, path: string): void {
     this.need(dir, 3, sc, path);
-    if (this.stickyDenies(dir, n)) throw err('EPERM', sc, path);
+    if (stickyDenies(this.cred, dir, n)) throw err('EPERM', sc, path);
     if (isDir) {
       if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
       if (n === this.root) throw err('EBUSY', sc, path);
     } else if (C.isDir(n.mode)) throw err('EISDIR', sc, path);
-  }
-
-  /**
-   * setattr_should_drop_suidgid: what a write or truncate by an unprivileged caller clears — set-user-ID
-   * always; set-group-ID when group-executable, or when the caller is not in the file's group.
-   */
-  private killSuid(n: MNode): void {
-    if (this.root0 || !C.isReg(n.mode)) return;
-    if (n.mode & C.S_ISUID) n.mode &= ~C.S_ISUID;
-    if ((n.mode & C.S_ISGID) && ((n.mode & 0o010) || !this.inGroup(n.gid))) n.mode &= ~C.S_ISGID;
   }
 
   // ---- path walk (fs/namei.c) ----

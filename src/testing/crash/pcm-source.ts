@@ -18,13 +18,13 @@ import type { CrashPoint, CrashSession, CrashTarget } from './runner.js';
 
 /** How many images a cut yields. */
 export interface PcmSubsetBudget {
-  /** Up to this many pending pieces: every subset (2^n). Default 6. */
+  /** Up to this many pending pieces: every subset (2^n). Default 4. */
   allUpTo?: number;
-  /** Up to this many images: each piece dropped alone and kept alone (2n + 2). Default 80. */
+  /** Up to this many images: each piece dropped alone and kept alone (2n + 2). Default 24. */
   cap?: number;
-  /** Past the cap: the last `tail` pieces before the fence dropped / kept alone... Default 16. */
+  /** Past the cap: the last `tail` pieces before the fence dropped / kept alone... Default 8. */
   tail?: number;
-  /** ...plus this many random subsets. Default 16. */
+  /** ...plus this many random subsets. Default 8. */
   samples?: number;
   seed?: number;
 }
@@ -78,15 +78,26 @@ class PcmSession implements CrashSession {
     if (t === null) return;
     const rep = new PcmCrashReplayer(t);
     const m = this.mounter();
-    const cuts = cutPoints(t);
+    const { cuts, optional } = cutPoints(t);
     const budget = this.opts.budget ?? {};
     const prng = new Prng(budget.seed ?? 1);
     let lastMark = -1, ev = 0;
-    for (const cut of cuts) {
-      for (; ev < cut; ev++) if (t.kind[ev] === PcmEvent.Mark) lastMark = t.a[ev]!;
+    let dirty = true;
+    for (let ci = 0; ci < cuts.length; ci++) {
+      const cut = cuts[ci]!;
+      // The durable base changes only at fences and evictions: reload the mount device only then.
+      for (; ev < cut; ev++) {
+        const k = t.kind[ev];
+        if (k === PcmEvent.Mark) lastMark = t.a[ev]!;
+        else if (k === PcmEvent.Fence || k === PcmEvent.Evict) dirty = true;
+      }
       const call = lastMark < 0 ? -1 : lastMark >> 1, returned = lastMark < 0 || (lastMark & 1) === 1;
       const states = rep.at(cut);
-      m.loadImage(states.image);
+      if (optional[ci] === 1 && states.count === 0) continue;
+      if (dirty) {
+        m.loadImage(states.image);
+        dirty = false;
+      }
       let go = true;
       forEachSelection(states.count, budget, prng, (s, named) => {
         m.checkpoint();
@@ -132,28 +143,41 @@ class PcmSession implements CrashSession {
   }
 }
 
-/** Cuts: the start, before and after every fence, the end (ascending, no duplicates). */
-function cutPoints(t: PcmTrace): number[] {
-  const out: number[] = [0];
+/**
+ * Cuts: the start; just before every fence (its pending pieces are what a crash there may or may not
+ * keep); just after a fence when stores stay pending past it (otherwise the image is the next cut's
+ * "nothing kept" one); just after each call's end marker (checked strictly: the call has returned); the end.
+ */
+function cutPoints(t: PcmTrace): { cuts: number[]; optional: Uint8Array } {
+  const cuts: number[] = [0], opt: number[] = [0];
+  const push = (c: number, optional: number): void => {
+    if (cuts[cuts.length - 1] === c) opt[opt.length - 1] = Math.min(opt[opt.length - 1]!, optional);
+    else {
+      cuts.push(c);
+      opt.push(optional);
+    }
+  };
   for (let i = 0; i < t.length; i++) {
-    if (t.kind[i] !== PcmEvent.Fence) continue;
-    if (out[out.length - 1] !== i) out.push(i);
-    out.push(i + 1);
+    const k = t.kind[i];
+    if (k === PcmEvent.Fence) {
+      push(i, 0);
+      push(i + 1, 1);
+    } else if (k === PcmEvent.Mark && (t.a[i]! & 1) === 1) push(i + 1, 0);
   }
-  if (out[out.length - 1] !== t.length) out.push(t.length);
-  return out;
+  push(t.length, 0);
+  return { cuts, optional: Uint8Array.from(opt) };
 }
 
 /** Visit the selections of n pending pieces the budget allows; fn returns false to stop. */
 function forEachSelection(n: number, b: PcmSubsetBudget, prng: Prng, fn: (sel: Uint8Array, named: () => Sel) => boolean): void {
-  const allUpTo = b.allUpTo ?? 6, cap = b.cap ?? 80;
+  const allUpTo = b.allUpTo ?? 4, cap = b.cap ?? 24;
   if (n <= allUpTo || 2 * n + 2 <= cap) {
     const c = new SubsetCursor(n, n <= allUpTo ? { kind: 'all', max: allUpTo } : { kind: 'bounded', k: 1 });
     while (c.next()) if (!fn(c.sel, () => name(c.sel))) return;
     return;
   }
   const sel = new Uint8Array(n);
-  const tail = Math.min(n, b.tail ?? 16), samples = b.samples ?? 16;
+  const tail = Math.min(n, b.tail ?? 8), samples = b.samples ?? 8;
   sel.fill(1);
   if (!fn(sel, () => name(sel))) return;
   sel.fill(0);

@@ -77,7 +77,7 @@ export interface RunOptions {
 
 /** The reference states: before call `from`, then after each call up to `to`, and each call's outcome. */
 function reference(wl: Workload, from: number, to: number): { snaps: string[]; outcomes: string[] } {
-  const ram = createRamFs({ ramBytes: 8 << 20 });
+  const ram = createRamFs({ ramBytes: 2 << 20 });
   const vfs = new Vfs({ root: ram });
   const ex = new WorkloadExecutor(vfs.root);
   const snaps: string[] = [], outcomes: string[] = [];
