@@ -12,7 +12,7 @@ import type { Op, Outcome } from '../testing/posix-ops.js';
 import { VFSIM_FLAGS, formatOp } from '../testing/posix-ops.js';
 import { PosixModel } from '../testing/posix-model.js';
 import {
-  compareSequence, linuxSide, runDifferential, targetSide, DEFAULT_LAYOUT, EXCLUSIONS,
+  compareSequence, linuxSide, runDifferential, targetSide, hostCanSwitchUsers, DEFAULT_LAYOUT, EXCLUSIONS,
   type Disagreement, type SideFactory,
 } from '../testing/posix-differential.js';
 import { hostScratchDir } from '../testing/node-target.js';
@@ -110,6 +110,8 @@ ${Object.entries(EXCLUSIONS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`)
       } else {
         const out: string[] = [
           `vfsim check posix: ${name} against Linux (node:fs in ${host}), seed ${seed}: ${r.sequences} sequences, ${r.ops} operations`,
+          hostCanSwitchUsers() ? 'compared as root and as uid 1000 and 1001 (seteuid around each call on the host; a process per user in vfsim)'
+            : 'compared as root only (this process cannot seteuid: not root)',
           'not compared:',
           ...Object.entries(r.excluded).map(([k, v]) => `  ${k.padEnd(42)} ${v}`),
           '',

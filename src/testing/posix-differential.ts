@@ -22,7 +22,6 @@ export const EXCLUSIONS: Readonly<Record<string, string>> = {
   'directory st_size': 'filesystem-specific (tmpfs counts entries, ext4 counts blocks)',
   'readdir order': 'filesystem-specific (tmpfs lists newest first); names are compared as sets',
   'descriptor numbers': 'the host process has other descriptors open; compared as "a descriptor was returned"',
-  'permission checks': 'not excluded: operations run as root and as uid 1000 and 1001 (seteuid around each call on the host; a process per user in vfsim)',
   ...Object.fromEntries(Object.entries(LINUX_EXCLUDED).map(([k, v]) => [`${k} (not generated)`, v])),
 };
 
