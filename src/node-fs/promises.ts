@@ -5,7 +5,6 @@
 import { Buffer } from 'node:buffer';
 import { getOptions, validateBuffer, type BufferEncodingOrBuffer } from './args.js';
 import { constants } from './constants.js';
-import { uvNew } from './errors.js';
 import { ReadStream, WriteStream } from './streams.js';
 import type { SyncFs } from './face.js';
 import type { BigIntStats, Stats } from './stats.js';
@@ -24,13 +23,14 @@ export class FileHandle {
     return this.#fd;
   }
 
+  /** The fd, or Node's error for a closed handle: `file closed`, code EBADF, syscall the call's name, no errno. */
   #live(call: string): number {
-    if (this.#fd < 0) throw uvNew('EBADF', call);
+    if (this.#fd < 0) throw Object.assign(new Error('file closed'), { code: 'EBADF', syscall: call });
     return this.#fd;
   }
 
   async appendFile(data: unknown, options?: unknown): Promise<void> {
-    this.#fs.writeFileSync(this.#live('write'), data, options);
+    this.#fs.writeFileSync(this.#live('writeFile'), data, options);
   }
   async chmod(mode: unknown): Promise<void> { this.#fs.fchmodSync(this.#live('fchmod'), mode); }
   async chown(uid: unknown, gid: unknown): Promise<void> { this.#fs.fchownSync(this.#live('fchown'), uid, gid); }
@@ -38,7 +38,7 @@ export class FileHandle {
   async sync(): Promise<void> { this.#fs.fsyncSync(this.#live('fsync')); }
   async stat(options?: { bigint?: boolean }): Promise<Stats | BigIntStats> { return this.#fs.fstatSync(this.#live('fstat'), options); }
   async truncate(len?: number): Promise<void> { this.#fs.ftruncateSync(this.#live('ftruncate'), len ?? 0); }
-  async utimes(atime: unknown, mtime: unknown): Promise<void> { this.#fs.futimesSync(this.#live('futime'), atime, mtime); }
+  async utimes(atime: unknown, mtime: unknown): Promise<void> { this.#fs.futimesSync(this.#live('futimes'), atime, mtime); }
 
   /** read(buffer, offset?, length?, position?) | read({buffer, offset, length, position}) | read(buffer, options). */
   async read(bufOrOpts?: unknown, offset?: unknown, length?: unknown, position?: unknown): Promise<{ bytesRead: number; buffer: ArrayBufferView }> {
@@ -65,12 +65,12 @@ export class FileHandle {
   }
 
   async readv(buffers: unknown, position?: unknown): Promise<{ bytesRead: number; buffers: unknown }> {
-    return { bytesRead: this.#fs.readvSync(this.#live('read'), buffers, position), buffers };
+    return { bytesRead: this.#fs.readvSync(this.#live('readv'), buffers, position), buffers };
   }
 
   async readFile(options?: unknown): Promise<string | Buffer> {
     const o = getOptions(options, {} as { encoding?: BufferEncodingOrBuffer });
-    const buf = this.#fs.readFileSync(this.#live('read')) as Buffer;
+    const buf = this.#fs.readFileSync(this.#live('readFile')) as Buffer;
     return o.encoding && o.encoding !== 'buffer' ? buf.toString(o.encoding) : buf;
   }
 
@@ -84,11 +84,11 @@ export class FileHandle {
   }
 
   async writev(buffers: unknown, position?: unknown): Promise<{ bytesWritten: number; buffers: unknown }> {
-    return { bytesWritten: this.#fs.writevSync(this.#live('write'), buffers, position), buffers };
+    return { bytesWritten: this.#fs.writevSync(this.#live('writev'), buffers, position), buffers };
   }
 
   async writeFile(data: unknown, options?: unknown): Promise<void> {
-    this.#fs.writeFileSync(this.#live('write'), data, options);
+    this.#fs.writeFileSync(this.#live('writeFile'), data, options);
   }
 
   createReadStream(options?: object): ReadStream {

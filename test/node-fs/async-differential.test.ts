@@ -98,3 +98,47 @@ for (const form of ['callback', 'promise'] as const) {
     }
   });
 }
+
+t.test('FileHandle agrees with node:fs FileHandle (fs/promises FileHandle)', async (t) => {
+  const R = `/dev/shm/vfsim-fh-${process.pid}`;
+  realFs.rmSync(R, { recursive: true, force: true });
+  realFs.mkdirSync(R);
+  const ours = createFs(undefined, { ramBytes: 16 << 20 });
+  ours.mkdirSync(R, { recursive: true });
+  const script = async (fs: AnyFs): Promise<unknown[]> => {
+    const out: unknown[] = [];
+    const step = async (f: () => Promise<unknown>) => {
+      try { out.push({ ok: describe(await f()) }); } catch (e) { out.push({ err: describe(e) }); }
+    };
+    const fh = await fs.promises.open(`${R}/f`, 'w+');
+    await step(() => fh.write('hello world'));
+    await step(() => fh.write(Buffer.from('HE'), 0, 2, 0));
+    await step(async () => { const r = await fh.read(Buffer.alloc(5), 0, 5, 6); return [r.bytesRead, r.buffer]; });
+    await step(async () => { const r = await fh.read({ buffer: Buffer.alloc(4), position: 0 }); return [r.bytesRead, r.buffer]; });
+    await step(async () => { const r = await fh.readv([Buffer.alloc(2), Buffer.alloc(3)], 1); return [r.bytesRead, r.buffers]; });
+    await step(async () => { const r = await fh.writev([Buffer.from('ab'), Buffer.from('cd')], 20); return r.bytesWritten; });
+    await step(async () => (await fh.stat()).size);
+    await step(() => fh.truncate(4));
+    await step(() => fh.readFile('utf8'));
+    await step(() => fh.chmod(0o640));
+    await step(async () => (await fh.stat()).mode);
+    await step(() => fh.utimes(10, 20));
+    await step(async () => (await fh.stat()).mtimeMs);
+    await step(() => fh.sync());
+    await step(() => fh.datasync());
+    await step(() => fh.close());
+    await step(() => fh.stat());
+    await step(() => fh.read(Buffer.alloc(1), 0, 1, 0));
+    await step(() => fs.promises.open(`${R}/nope`));
+    await step(() => fs.promises.open(`${R}/f`, 'zz'));
+    return out;
+  };
+  try {
+    const node = await script(realFs);
+    const mine = await script(ours);
+    t.equal(mine.length, node.length);
+    for (let i = 0; i < node.length; i++) t.same(mine[i], node[i], `step ${i}`);
+  } finally {
+    realFs.rmSync(R, { recursive: true, force: true });
+  }
+});

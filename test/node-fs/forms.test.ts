@@ -83,7 +83,7 @@ t.test('promises reject with the same errors; FileHandle reads and writes (fs/pr
   await fh.close();
   t.equal(fh.fd, -1);
   const closed = await fh.stat().catch((e: unknown) => e);
-  t.match(closed, { code: 'EBADF', syscall: 'fstat' });
+  t.match(closed, { code: 'EBADF', syscall: 'fstat', message: 'file closed' });
   await p.mkdir(`${R}/a/b`, { recursive: true });
   t.same(await p.readdir(`${R}/a`), ['b']);
   await p.rm(`${R}/a`, { recursive: true });
