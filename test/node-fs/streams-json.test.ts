@@ -62,3 +62,46 @@ t.test('fromJSON/toJSON snapshots (memfs Volume.fromJSON/toJSON)', async (t) => 
   t.same(fs.toJSON(), before, 'a refused snapshot changes nothing');
   t.throws(() => fs.toJSON('/nope'), { code: 'ENOENT', syscall: 'lstat' });
 });
+
+t.test('stream events and errors agree with node:fs streams (fs.ReadStream/WriteStream)', async (t) => {
+  const realFs = await import('node:fs');
+  const { describe } = await import('./oracle.js');
+  const R = `/dev/shm/vfsim-streams-${process.pid}`;
+  realFs.rmSync(R, { recursive: true, force: true });
+  realFs.mkdirSync(R);
+  const ours = createFs(undefined, { ramBytes: 16 << 20 });
+  ours.mkdirSync(R, { recursive: true });
+  type AnyFs = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const script = async (fs: AnyFs): Promise<unknown[]> => {
+    const out: unknown[] = [];
+    const events = (s: NodeJS.EventEmitter, names: string[]) => {
+      const seen: unknown[] = [];
+      for (const n of names) s.on(n, (a: unknown) => seen.push(n === 'error' ? ['error', describe(a)] : n === 'open' ? 'open' : n));
+      return seen;
+    };
+    const ws = fs.createWriteStream(`${R}/w`);
+    const wev = events(ws, ['open', 'ready', 'finish', 'close', 'error']);
+    await new Promise<void>((res) => { ws.on('close', res); ws.write('abc'); ws.end('def'); });
+    out.push(wev, ws.bytesWritten, fs.readFileSync(`${R}/w`, 'utf8'));
+    const rs = fs.createReadStream(`${R}/w`, { start: 1, end: 3, encoding: 'utf8' });
+    const rev = events(rs, ['open', 'ready', 'end', 'close', 'error']);
+    let data = '';
+    rs.on('data', (c: string) => { data += c; });
+    await new Promise<void>((res) => rs.on('close', res));
+    out.push(rev, data, rs.bytesRead);
+    const bad = fs.createReadStream(`${R}/nope`);
+    const bev = events(bad, ['open', 'error', 'close']);
+    await new Promise<void>((res) => bad.on('close', res));
+    out.push(bev);
+    const badW = fs.createWriteStream(`${R}/nope/x`);
+    const bwev = events(badW, ['open', 'error', 'close']);
+    await new Promise<void>((res) => badW.on('close', res));
+    out.push(bwev);
+    return out;
+  };
+  try {
+    t.same(await script(ours), await script(realFs));
+  } finally {
+    realFs.rmSync(R, { recursive: true, force: true });
+  }
+});
