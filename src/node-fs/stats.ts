@@ -3,6 +3,7 @@
 // getter on the prototype that then stores an own property, as Node 22 does: a stat() that never looks
 // at a Date pays for none.
 
+import { inspect } from 'node:util';
 import type { Stat } from '../../vfs/syscalls.js';
 import type { StatFs as VfsStatFs } from '../../vfs/backend.js';
 import * as V from '../../vfs/constants.js';
@@ -104,6 +105,17 @@ for (const name of ['atime', 'mtime', 'ctime', 'birthtime'] as const) {
       },
     });
   }
+}
+
+// console.log(stats) shows the Dates as Node's eager Stats do: materialise them, then inspect normally.
+for (const C of [Stats, BigIntStats]) {
+  Object.defineProperty(C.prototype, inspect.custom, {
+    configurable: true,
+    value(this: Stats | BigIntStats, _depth: number, options: object) {
+      void this.atime; void this.mtime; void this.ctime; void this.birthtime;
+      return inspect(this, { ...options, customInspect: false });
+    },
+  });
 }
 
 /** fs.StatFs (statfs(2) through libuv: type, bsize, blocks, bfree, bavail, files, ffree). */

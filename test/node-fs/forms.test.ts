@@ -4,6 +4,7 @@
 
 import t from 'tap';
 import * as realFs from 'node:fs';
+import { inspect } from 'node:util';
 import { createFs, FileHandle, Stats } from '../../src/node-fs/index.js';
 import { describe } from './oracle.js';
 
@@ -117,6 +118,8 @@ t.test('Stats: Node 20 fields, lazy Dates, bigint nanoseconds (stat(2) timespecs
   t.same(Object.keys(s), ['dev', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'blksize', 'ino', 'size', 'blocks', 'atimeMs', 'mtimeMs', 'ctimeMs', 'birthtimeMs']);
   t.equal(s.mtime.getTime(), 2500);
   t.ok(Object.keys(s).includes('mtime'), 'a read Date becomes an own field');
+  const fresh2 = fs.statSync(`${R}/f`) as Stats;
+  t.match(inspect(fresh2), /mtime: 1970-01-01T00:00:02\.500Z/, 'console.log shows the Dates, as with Node\'s Stats');
   const b = fs.statSync(`${R}/f`, { bigint: true });
   t.equal(b.mtimeNs, 2500000000n);
   t.equal(b.atimeMs, 1250n);
