@@ -11,6 +11,8 @@ import { BlockCrashReplayer, type WriteAtomicity } from '../src/hw/block/crash.j
 import { BlockEvent } from '../src/hw/block/trace.js';
 import type { SubsetMode } from '../src/hw/pcm/subsets.js';
 import { Clock } from '../src/sim/clock.js';
+import { Ram } from '../src/hw/ram.js';
+import { PageCache } from '../src/mm/page-cache.js';
 import { FsError } from '../vfs/errno.js';
 import { Vfs } from '../vfs/vfs.js';
 import type { Process } from '../vfs/process.js';
@@ -31,8 +33,9 @@ export interface CrashWorkload {
 }
 
 export interface CrashCheckOptions {
-  /** Device size (default 4 MiB). */
+  /** Device size (default 2 MiB). */
   deviceBytes?: number;
+  /** RAM of the machine (default 4 MiB). */
   ramBytes?: number;
   /** Which subsets of in-flight writes to try at each flush point (default: keep or drop at most one). */
   subsets?: SubsetMode;
@@ -93,8 +96,8 @@ export function snapshotBackend(fs: Backend): string {
 }
 
 export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions = {}): CrashCheckResult {
-  const bytes = options.deviceBytes ?? 4 << 20;
-  const ramBytes = options.ramBytes ?? 16 << 20;
+  const bytes = options.deviceBytes ?? 2 << 20;
+  const ramBytes = options.ramBytes ?? 4 << 20;
   const clock = new Clock();
   const dev = new BlockDevice({ bytes, clock });
   const fs = createZfsLite({
@@ -126,6 +129,8 @@ export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions =
   const cuts = trace.indicesOf(BlockEvent.Flush);
   cuts.push(trace.length);
   const replayer = new BlockCrashReplayer(trace);
+  const d2 = new BlockDevice({ bytes, clock: new Clock() });
+  const pageCache = new PageCache(new Ram({ bytes: ramBytes }));
   const mode: SubsetMode = options.subsets ?? { kind: 'bounded', k: 1 };
   const maxV = options.maxViolations ?? 10;
   const violations: CrashViolation[] = [];
@@ -143,11 +148,12 @@ export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions =
       crashStates++;
       let reason: string | null = null;
       try {
-        const d2 = new BlockDevice({ bytes, image, clock: new Clock() });
-        const fs2 = importZfsLite(d2, { ramBytes });
+        // Power on with this image (one device and one machine for all states: a reboot, not a new box).
+        d2.loadImage(image);
+        const fs2 = importZfsLite(d2, { pageCache });
         const got = snapshotBackend(fs2);
         if (!allowed.has(got)) reason = `state is no allowed prefix:\n${got}`;
-        fs2.pool.arc?.close();
+        fs2.unmount();
       } catch (e) {
         reason = e instanceof FsError ? `import failed: ${e.code}` : `import threw: ${String(e)}`;
       }

@@ -52,5 +52,10 @@ export function createZfsLite(opts: ZfsLiteOptions = {}): ZfsLite {
 export function importZfsLite(dev: BlockDevice, opts: Omit<ZfsLiteOptions, 'dev'> = {}): ZfsLite {
   const { pageCache, clock, ram } = machine({ ...opts, dev });
   const pool = Pool.import(dev, { ...opts, clock, ram });
-  return new ZfsLite(pool, pageCache);
+  try {
+    return new ZfsLite(pool, pageCache);
+  } catch (e) {
+    pool.arc?.close(); // give the RAM back: the machine lives on after a failed mount
+    throw e;
+  }
 }
