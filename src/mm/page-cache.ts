@@ -45,8 +45,22 @@ export const PG_REFERENCED = 4;
 /** Never a reclaim victim: ramfs pages are the data itself (tmpfs without swap, Linux's unevictable LRU). */
 export const PG_UNEVICTABLE = 8;
 
-/** Copies up to this many bytes are done with a loop: below it, creating a subarray costs more than the copy (see copyOut). */
-const SMALL_COPY = 32;
+/**
+ * What the mm layer (src/mm/rmap.ts) hangs on the cache so that mapped pages stay coherent: a page
+ * leaving the cache is unmapped from every address space first; writeback first gathers the dirty
+ * state the page-table entries hold (hardware DBM) and write-protects them, so later stores dirty the
+ * page again (OSv §2 item 5); a size change lets private copies past the new end go too.
+ */
+export interface PageCacheHooks {
+  /** Page `idx` of `m` (frame `f`) is about to be written back: move PTE dirty state into PG_DIRTY, clean the PTEs. */
+  beforeWriteback(m: FileMapping, idx: PageIndex, f: Frame): void;
+  /** Dirty state of the mapped pages of `m` in [start, end) into PG_DIRTY (before a range writeback). */
+  gatherDirty(m: FileMapping, start: PageIndex, end: PageIndex): void;
+  /** Frame `f` leaves the cache: remove every translation of it. */
+  beforeDrop(f: Frame): void;
+  /** The size of `m` went down to `size`. */
+  truncated(m: FileMapping, size: number): void;
+}
 
 export interface FileMappingOptions {
   /** The backing store; null (ramfs) when the pages are the data. */
@@ -104,6 +118,8 @@ export class PageCache {
   /** Page index of the frame in its file (a float array: indices pass 2^31 in files past 8 TiB). */
   readonly index: Float64Array;
   readonly stats = { lookups: 0, holes: 0, fills: 0, allocs: 0, frees: 0, writebacks: 0 };
+  /** Installed by src/mm's address-space layer (rmap); null while nothing maps pages. */
+  hooks: PageCacheHooks | null = null;
 
   private readonly bytes: Uint8Array;
   private readonly mappings: (FileMapping | undefined)[] = [];
@@ -209,6 +225,11 @@ export class PageCache {
       if (n > len - done) n = len - done;
       let f = pages.get(idx);
       if (f === NO_FRAME && m.pager !== null) {
+        // Filling takes a frame, and reclaim may then evict a page of the pending run: copy it first.
+        if (runLen > 0 && this.hooks !== null) {
+          this.copyOut(buf, runDst, runSrc, runLen);
+          runLen = 0;
+        }
         f = this.fillPage(m, idx);
         if (f === NO_FRAME) break;
       }
@@ -244,6 +265,7 @@ export class PageCache {
    */
   write(m: FileMapping, pos: number, buf: Uint8Array, off: number, len: number): number {
     if (len <= 0) return 0;
+    if (pos > m.size) this.zeroPastEof(m);
     const ps = this.pageSize;
     const shift = this.pageShift;
     const flags = this.flags;
@@ -260,6 +282,11 @@ export class PageCache {
       if (n > len - done) n = len - done;
       let f = pages.get(idx);
       if (f === NO_FRAME) {
+        // Taking a frame may reclaim (and write back) a page of the pending run: copy it first.
+        if (runLen > 0 && this.hooks !== null) {
+          this.copyIn(buf, runSrc, runDst, runLen);
+          runLen = 0;
+        }
         // A page the write covers whole needs neither zeroing nor the store's old bytes.
         if (n === ps) f = this.addPage(m, idx, false);
         else if (m.pager !== null && idx * ps < m.size) {
@@ -296,33 +323,31 @@ export class PageCache {
   }
 
   /**
-   * RAM → user buffer. Measured in Node 20.20 (V8 11.3), per copy from a 64 MiB buffer:
-   *   bytes          8     32     64    256   4096
-   *   JS byte loop  18 ns  72 ns 374 ns 763 ns   —
-   *   subarray+set  58     66    140     99    (the raw 4 KiB copy rate the benchmarks compare with)
-   *   copyWithin    24     33     70     53    (same ArrayBuffer only)
-   * So: a loop up to SMALL_COPY bytes, `set(bytes.subarray(..))` above (the subarray is a short-lived
-   * young-generation object; a cache of one view per frame, which avoids it, was ~20% slower on random
-   * 4 KiB reads over 256 MiB, each view being one more heap object to miss in the CPU cache), and
-   * copyWithin when the caller's buffer lies in the machine's RAM (a guest's own buffer). Buffer's
-   * copy() builds a view internally in Node 20 and was slower than set.
+   * RAM → caller's buffer. Measured in Node 20.20 (V8 11.3), per copy out of a 64 MiB buffer:
+   *   bytes          8     32     64    256
+   *   JS byte loop  18 ns  72 ns 374 ns 763 ns
+   *   subarray+set  58     66    140     99   (and ~660 ns for 4 KiB from random offsets of 256 MiB)
+   *   copyWithin    24     33     70     53   (same ArrayBuffer only)
+   * `set(bytes.subarray(..))` it is: the subarray is a short-lived young-generation object. Rejected:
+   * a cache of one view per frame (~20% slower on random 4 KiB reads over 256 MiB: each view is one
+   * more heap object to miss in the CPU cache); Buffer's copy() (builds a view internally in Node 20,
+   * slower); a byte loop for small copies (it needs to know whether the caller's buffer overlaps RAM
+   * to be safe, and reading `buf.buffer` to find out cost 35–70 ns a call, as much as it saved).
+   * `set` is memmove-safe even when the buffer is a view into RAM (the spec clones an overlapping
+   * source). A caller copying within RAM — a guest's own buffer — passes `ram.bytes` itself and a
+   * physical offset, and gets copyWithin, which needs no temporary.
    */
   private copyOut(buf: Uint8Array, dst: number, src: number, len: number): void {
     const bytes = this.bytes;
-    // Same buffer first: copyWithin is memmove, safe even if the caller's buffer overlaps the page.
-    if (buf.buffer === bytes.buffer) bytes.copyWithin(buf.byteOffset - bytes.byteOffset + dst, src, src + len);
-    else if (len <= SMALL_COPY) for (let i = 0; i < len; i++) buf[dst + i] = bytes[src + i]!;
+    if (buf === bytes) bytes.copyWithin(dst, src, src + len);
     else buf.set(bytes.subarray(src, src + len), dst);
   }
 
-  /** User buffer → RAM. A whole buffer is passed as is; only a part of one needs a subarray. */
+  /** Caller's buffer → RAM. A whole buffer is passed as is; only a part of one needs a subarray. */
   private copyIn(buf: Uint8Array, src: number, dst: number, len: number): void {
     const bytes = this.bytes;
-    if (buf.buffer === bytes.buffer) {
-      const from = buf.byteOffset - bytes.byteOffset + src;
-      bytes.copyWithin(dst, from, from + len);
-    } else if (src === 0 && len === buf.length) bytes.set(buf, dst);
-    else if (len <= SMALL_COPY) for (let i = 0; i < len; i++) bytes[dst + i] = buf[src + i]!;
+    if (buf === bytes) bytes.copyWithin(dst, src, src + len);
+    else if (src === 0 && len === buf.length) bytes.set(buf, dst);
     else bytes.set(buf.subarray(src, src + len), dst);
   }
 
@@ -336,9 +361,11 @@ export class PageCache {
   truncate(m: FileMapping, size: number): void {
     const ps = this.pageSize;
     const old = m.size;
+    if (size > old) this.zeroPastEof(m);
     m.size = size;
     if (size >= old) return;
     this.dropRange(m, Math.ceil(size / ps), Number.MAX_SAFE_INTEGER);
+    if (this.hooks !== null) this.hooks.truncated(m, size);
     const tail = size % ps;
     if (tail !== 0) {
       const f = m.pages.get(Math.floor(size / ps));
@@ -366,6 +393,19 @@ export class PageCache {
     }
   }
 
+  /**
+   * Zero the last page from the end of file on, before the size grows over it: stores through a
+   * shared mapping may have left bytes there that are not the file's (mmap(2): they are not written
+   * to the file), and growing must read zeros (Linux pagecache_isize_extended; fsx's EOF pollution).
+   */
+  private zeroPastEof(m: FileMapping): void {
+    const ps = this.pageSize;
+    const tail = m.size % ps;
+    if (tail === 0) return;
+    const f = m.pages.get(Math.floor(m.size / ps));
+    if (f !== NO_FRAME) this.bytes.fill(0, f * ps + tail, (f + 1) * ps);
+  }
+
   private zeroInPage(m: FileMapping, idx: PageIndex, from: number, to: number): void {
     const f = m.pages.get(idx);
     if (f === NO_FRAME || from >= to) return;
@@ -388,6 +428,8 @@ export class PageCache {
 
   /** The one place a page leaves the cache (issue 5 unmaps it here through the rmap first). */
   private dropPage(m: FileMapping, idx: PageIndex): void {
+    const f0 = m.pages.get(idx);
+    if (f0 !== NO_FRAME && this.hooks !== null) this.hooks.beforeDrop(f0);
     const f = m.pages.remove(idx);
     if (f === NO_FRAME) return;
     if ((this.flags[f]! & PG_DIRTY) !== 0) m.nrDirty--;
@@ -464,7 +506,9 @@ export class PageCache {
    * pager has nowhere to write: its pages stay dirty and 0 is returned (tmpfs' fsync is a no-op).
    */
   writeback(m: FileMapping, start: PageIndex = 0, end: PageIndex = Number.MAX_SAFE_INTEGER): number {
-    if (m.pager === null || m.nrDirty === 0) return 0;
+    if (m.pager === null) return 0;
+    if (this.hooks !== null) this.hooks.gatherDirty(m, start, end);
+    if (m.nrDirty === 0) return 0;
     let written = 0;
     for (let i = m.pages.next(start, end); i >= 0; i = m.pages.next(i + 1, end)) {
       if (this.writebackPage(m, i)) written++;
@@ -481,7 +525,7 @@ export class PageCache {
   evictPage(m: FileMapping, idx: PageIndex): boolean {
     const f = m.pages.get(idx);
     if (f === NO_FRAME || (this.flags[f]! & PG_UNEVICTABLE) !== 0) return false;
-    if ((this.flags[f]! & PG_DIRTY) !== 0) this.writebackPage(m, idx);
+    this.writebackPage(m, idx);
     this.dropPage(m, idx);
     return true;
   }
@@ -500,7 +544,9 @@ export class PageCache {
   /** Write one page back if it is dirty; true if it was written. The unit reclaim will use. */
   writebackPage(m: FileMapping, idx: PageIndex): boolean {
     const f = m.pages.get(idx);
-    if (f === NO_FRAME || m.pager === null || (this.flags[f]! & PG_DIRTY) === 0) return false;
+    if (f === NO_FRAME || m.pager === null) return false;
+    if (this.hooks !== null) this.hooks.beforeWriteback(m, idx, f);
+    if ((this.flags[f]! & PG_DIRTY) === 0) return false;
     const ps = this.pageSize;
     const valid = Math.min(ps, m.size - idx * ps);
     if (valid > 0) m.pager.writePage(idx, this.bytes, f * ps, valid);

@@ -127,25 +127,33 @@ t.test('write then read back across pages; holes read zeros without frames (read
   t.equal(pc.read(m, 0, small, 0, 0), 0, 'zero length');
 });
 
-t.test('a buffer inside RAM itself (a guest buffer) is copied with copyWithin, overlap included (memmove)', async (t) => {
+t.test('buffers in RAM: ram.bytes with a physical offset (copyWithin), and overlapping views (memmove)', async (t) => {
   const ram = new Ram({ bytes: 16 * PS });
   const pc = new PageCache(ram);
   const m = pc.createMapping();
-  const guest = ram.frame(ram.allocFrame()); // a view into RAM, as a guest process's buffer would be
-  for (let i = 0; i < PS; i++) guest[i] = (i * 3) & 255;
-  t.equal(pc.write(m, 10, guest, 5, 3000), 3000);
+  const gf = ram.allocFrame(); // a guest process's buffer, in RAM
+  const g = ram.frameOffset(gf);
+  for (let i = 0; i < PS; i++) ram.bytes[g + i] = (i * 3) & 255;
+  t.equal(pc.write(m, 10, ram.bytes, g + 5, 3000), 3000, 'write from RAM');
   const plain = new Uint8Array(3000);
   pc.read(m, 10, plain, 0, 3000);
-  t.same(plain, guest.subarray(5, 3005), 'written from RAM');
-  const into = ram.frame(ram.allocFrame());
-  t.equal(pc.read(m, 10, into, 100, 3000), 3000);
-  t.same(into.subarray(100, 3100), guest.subarray(5, 3005), 'read into RAM');
-  // The page's own frame as the destination, shifted by 7 bytes: memmove semantics keep it right.
+  t.same(plain, ram.bytes.subarray(g + 5, g + 3005));
+  const into = ram.frameOffset(ram.allocFrame());
+  t.equal(pc.read(m, 10, ram.bytes, into + 100, 3000), 3000, 'read into RAM');
+  t.same(ram.bytes.subarray(into + 100, into + 3100), plain);
+  // The page's own frame as the destination, 7 bytes on, through ram.bytes and through a view.
   const f = pc.findPage(m, 0);
-  const self = ram.frame(f);
-  const before = self.slice(17, 17 + 2000);
-  t.equal(pc.read(m, 17, self, 24, 2000), 2000);
-  t.same(self.subarray(24, 2024), before, 'overlapping copy behaves as memmove');
+  const base = ram.frameOffset(f);
+  let before = ram.bytes.slice(base + 17, base + 17 + 2000);
+  pc.read(m, 17, ram.bytes, base + 24, 2000);
+  t.same(ram.bytes.subarray(base + 24, base + 2024), before, 'copyWithin is memmove');
+  before = ram.bytes.slice(base + 30, base + 30 + 20);
+  const view = ram.frame(f);
+  pc.read(m, 30, view, 37, 20);
+  t.same(view.subarray(37, 57), before, 'a small overlapping copy through a view is memmove too');
+  before = ram.bytes.slice(base + 40, base + 40 + 1000);
+  pc.write(m, 45, view, 40, 1000);
+  t.same(view.subarray(45, 1045), before, 'and a write from an overlapping view');
 });
 
 t.test('pages and frames: flags, owner, index, release; non-contiguous frames copy right', async (t) => {
