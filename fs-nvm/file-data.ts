@@ -14,12 +14,15 @@ import { BLOCK } from './layout.js';
 /** Largest run of blocks one Write entry maps. */
 const MAX_RUN = 1 << 16;
 
+/** Scratch page for merges (one at a time: calls do not nest). */
+const PAGE = new Uint8Array(BLOCK);
+
 export class FileData {
   private readonly fs: PcmFs;
-  private readonly page = new Uint8Array(BLOCK);
+  private readonly page = PAGE;
   // Runs of the write being prepared (reused).
-  private runStart = new Float64Array(64);
-  private runLen = new Float64Array(64);
+  private runStart = new Float64Array(8);
+  private runLen = new Float64Array(8);
   private runs = 0;
 
   constructor(fs: PcmFs) {

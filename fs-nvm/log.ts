@@ -10,7 +10,7 @@ import type { PersistentMemory } from '../src/hw/pcm/pcm.js';
 import { fsErr } from '../vfs/errno.js';
 import type { BlockAllocator } from './alloc.js';
 import {
-  BLOCK, BLOCK_SHIFT, EH, JOURNAL_BLOCK, JOURNAL_MAX_PAIRS, PAGE_CAPACITY, PAGE_FIRST_ENTRY, PAGE_NEXT, PAGE_USED,
+  BLOCK, EH, JOURNAL_BLOCK, JOURNAL_MAX_PAIRS, PAGE_CAPACITY, PAGE_FIRST_ENTRY, PAGE_NEXT, PAGE_USED,
   checksum,
 } from './layout.js';
 
@@ -130,7 +130,7 @@ export class LogCommitter {
       p.seal();
       const log = p.log!;
       if (p.newPages.length === 0) {
-        const last = log.pages[log.pages.length - 1]! << BLOCK_SHIFT;
+        const last = log.pages[log.pages.length - 1]! * BLOCK;
         dev.write(last + log.tailUsed, p.buf, 0, p.len);
         dev.flushRange(last + log.tailUsed, p.len);
       } else {
@@ -146,7 +146,7 @@ export class LogCommitter {
       dev.fence();
       this.single++;
     } else {
-      const jo = JOURNAL_BLOCK << BLOCK_SHIFT;
+      const jo = JOURNAL_BLOCK * BLOCK;
       for (let i = 0; i < parts.length; i++) {
         dev.store64(jo + 8 + 16 * i, parts[i]!.commitAddr);
         dev.store64(jo + 16 + 16 * i, parts[i]!.commitOld);
@@ -179,7 +179,7 @@ export class LogCommitter {
 
   private prepare(p: TxPart): void {
     const log = p.log!;
-    const last = log.pages[log.pages.length - 1]! << BLOCK_SHIFT;
+    const last = log.pages[log.pages.length - 1]! * BLOCK;
     if (log.tailUsed + p.len <= PAGE_NEXT) {
       p.commitAddr = last + PAGE_USED;
       p.commitOld = log.tailUsed;
@@ -190,7 +190,7 @@ export class LogCommitter {
     for (let i = 0; i < n; i++) p.newPages.push(this.alloc.allocRun(1));
     p.commitAddr = last + PAGE_NEXT;
     p.commitOld = 0;
-    p.commitNew = p.newPages[0]! << BLOCK_SHIFT;
+    p.commitNew = p.newPages[0]! * BLOCK;
   }
 }
 
@@ -228,7 +228,7 @@ export function writeChain(dev: PersistentMemory, buf: Uint8Array, starts: reado
   const view = new DataView(buf.buffer, buf.byteOffset);
   let pi = 0, used = PAGE_FIRST_ENTRY, runStart = starts.length > 0 ? starts[0]! : 0;
   const flushPage = (end: number, next: number): void => {
-    const off = pages[pi]! << BLOCK_SHIFT;
+    const off = pages[pi]! * BLOCK;
     pageScratch.fill(0);
     pageView.setUint32(PAGE_USED, used, true);
     pageScratch.set(buf.subarray(runStart, end), PAGE_FIRST_ENTRY);
@@ -242,7 +242,7 @@ export function writeChain(dev: PersistentMemory, buf: Uint8Array, starts: reado
   for (let i = 0; i < starts.length; i++) {
     const s = starts[i]!, l = view.getUint16(s + 2, true);
     if (used + l > PAGE_NEXT) {
-      flushPage(s, pages[pi + 1]! << BLOCK_SHIFT);
+      flushPage(s, pages[pi + 1]! * BLOCK);
       pi++;
       used = PAGE_FIRST_ENTRY;
       runStart = s;
@@ -269,8 +269,8 @@ export function readLog(dev: PersistentMemory, head: number, isLogBlock: (b: num
   const pages: number[] = [];
   let off = head, used = PAGE_FIRST_ENTRY;
   for (;;) {
-    if (off % BLOCK !== 0) throw fsErr('EIO', 'mount');
-    const b = off >>> BLOCK_SHIFT;
+    if (off % BLOCK !== 0 || off < 0) throw fsErr('EIO', 'mount');
+    const b = off / BLOCK;
     if (!isLogBlock(b) || seen[b] === 1) throw fsErr('EIO', 'mount');
     seen[b] = 1;
     pages.push(b);

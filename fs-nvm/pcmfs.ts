@@ -16,7 +16,7 @@ import { BlockAllocator } from './alloc.js';
 import { LogCommitter, TxPart, writeChain, type CommitOptions } from './log.js';
 import { PInode, encAttr, encDentAdd, encDentDel, encInit, encLink } from './inode.js';
 import { recover, writeSuperblock, type RecoveryReport } from './recovery.js';
-import { BLOCK, BLOCK_SHIFT, JOURNAL_BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
+import { BLOCK, JOURNAL_BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
 import { FileData } from './file-data.js';
 
 export interface PcmFsOptions extends CommitOptions {
@@ -485,7 +485,7 @@ export class PcmFs implements Backend {
   }
 
   /** The journal block's device offset (tests read it). */
-  static readonly journalOffset = JOURNAL_BLOCK << BLOCK_SHIFT;
+  static readonly journalOffset = JOURNAL_BLOCK * BLOCK;
 }
 
 function chainPages(p: TxPart): number {

@@ -12,7 +12,7 @@ import { BlockAllocator } from './alloc.js';
 import { PInode, replay, type ReplayLimits } from './inode.js';
 import { readLog } from './log.js';
 import {
-  BLOCK, BLOCK_SHIFT, ITABLE_BLOCK, JOURNAL_BLOCK, JOURNAL_MAX_PAIRS, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
+  BLOCK, ITABLE_BLOCK, JOURNAL_BLOCK, JOURNAL_MAX_PAIRS, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
   SB_DATA_START, SB_INODES, SB_ITABLE, SB_MAGIC, SB_VERSION, SB_WORDS, SLOT_BYTES, checksum, slotOffset, type Geometry,
 } from './layout.js';
 
@@ -80,7 +80,7 @@ export function writeSuperblock(dev: PersistentMemory, g: Geometry, version = PC
 
 /** Undo a multi-inode commit that was cut short: put back each commit word's old value. */
 function rollBackJournal(dev: PersistentMemory, g: Geometry): number {
-  const jo = JOURNAL_BLOCK << BLOCK_SHIFT;
+  const jo = JOURNAL_BLOCK * BLOCK;
   const n = dev.load64(jo);
   if (n === 0) return 0;
   if (n < 0 || n > JOURNAL_MAX_PAIRS) throw fsErr('EIO', 'mount');
@@ -133,18 +133,30 @@ export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: num
   if (!root.isDir) throw fsErr('EIO', 'mount');
   const stack: PInode[] = [root];
   let live = 1;
+  // Names of each inode (files) and subdirectories (directories): link counts must agree (e2fsck pass 4).
+  const links = new Uint32Array(g.inodes + 1);
+  links[1] = 2;
   while (stack.length > 0) {
     const d = stack.pop()!;
     for (const ino of d.entries!.values()) {
       const have = inodes[ino];
       if (have !== undefined) {
         if (have.isDir || ino === 1) throw fsErr('EIO', 'mount'); // a directory named twice, or a cycle
+        links[ino]!++;
         continue;
       }
       const c = load(ino);
       live++;
-      if ((c.attr.mode & S_IFMT) === S_IFDIR) stack.push(c);
+      if ((c.attr.mode & S_IFMT) === S_IFDIR) {
+        stack.push(c);
+        links[ino] = links[ino]! + 2;
+        links[d.ino]!++;
+      } else links[ino]!++;
     }
+  }
+  for (let ino = 1; ino <= g.inodes; ino++) {
+    const n = inodes[ino];
+    if (n !== undefined && n.attr.nlink !== links[ino]) throw fsErr('EIO', 'mount');
   }
   const alloc = new BlockAllocator(g.dataStart, g.blocks, rotate);
   let logPages = 0, dataBlocks = 0;

@@ -30,7 +30,7 @@ export interface PcmSubsetBudget {
 }
 
 export interface PcmTargetOptions extends PcmFsOptions {
-  /** Device size (default 1 MiB). */
+  /** Device size (default 512 KiB: room for ACE's largest files, copied on write, and their logs). */
   bytes?: number;
   budget?: PcmSubsetBudget;
 }
@@ -52,7 +52,7 @@ class PcmSession implements CrashSession {
 
   constructor(opts: PcmTargetOptions) {
     this.opts = opts;
-    this.dev = new PcmDevice({ bytes: opts.bytes ?? 1 << 20 });
+    this.dev = new PcmDevice({ bytes: opts.bytes ?? 512 << 10 });
     PcmFs.mkfs(this.dev);
     this.backend = PcmFs.mount(this.dev, opts);
   }
