@@ -57,13 +57,13 @@ export class DmuObject {
 export class Dmu {
   /** The txg being synced (blocks with this birth may be rewritten in place). */
   syncTxg = 0;
-  private readonly scratch: Uint8Array[] = [];
+  /** Two pointer slots for the read walk (the pointer read and the one it was read through). */
+  private readonly bpBuf = new Uint8Array(2 * BP_SIZE);
 
   constructor(
     readonly vdev: Vdev,
     readonly alloc: SpaceAllocator,
   ) {
-    for (let i = 0; i <= MAX_LEVELS; i++) this.scratch.push(new Uint8Array(BLOCK));
   }
 
   /**
@@ -79,19 +79,24 @@ export class Dmu {
     }
     const dn = obj.dn, nl = dn.nlevels;
     if (blkid >= capacity(nl)) return false;
+    // Walk down copying only the one pointer needed at each level (vdev.readBp), not whole blocks.
     let buf: Uint8Array = dn.root, bo = 0;
+    const bpb = this.bpBuf;
     for (let level = nl - 1; level >= 1; level--) {
       const id = Math.floor(blkid / POW64[level]!);
+      const slot = Math.floor(blkid / POW64[level - 1]!) % BP_PER_BLOCK;
       const dirty = obj.dirtyInd[level]?.get(id);
-      if (dirty !== undefined) buf = dirty;
-      else {
-        if (bpIsHole(buf, bo)) return false;
-        if (rd32(buf, bo + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
-        const s = this.scratch[level]!;
-        this.vdev.readBlock(buf, bo, s, 0);
-        buf = s;
+      if (dirty !== undefined) {
+        buf = dirty;
+        bo = slot * BP_SIZE;
+        continue;
       }
-      bo = (Math.floor(blkid / POW64[level - 1]!) % BP_PER_BLOCK) * BP_SIZE;
+      if (bpIsHole(buf, bo)) return false;
+      if (rd32(buf, bo + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
+      const into = buf === bpb && bo === 0 ? BP_SIZE : 0; // never read a pointer over itself
+      this.vdev.readBp(buf, bo, slot, bpb, into);
+      buf = bpb;
+      bo = into;
     }
     if (bpIsHole(buf, bo)) return false;
     if (rd32(buf, bo + BP_TYPE) !== obj.type) throw fsErr('EIO', 'dbuf_read');

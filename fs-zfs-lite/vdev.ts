@@ -137,7 +137,28 @@ export class Vdev {
         // A write error leaves the bad copy; the good one was returned, and scrub will report it again.
       }
     }
-    if (arc !== null && this.useArc && (rd32(bp, bo + BP_TYPE) & 0xff) !== T_DATA) arc.put(d0, dst.subarray(off, off + BLOCK));
+    // Every verified block read from disk enters the ARC, data included (arc_read); with the page cache
+    // above, file data is then cached twice (OSv's double caching, the mode built here).
+    if (arc !== null && this.useArc) arc.put(d0, dst.subarray(off, off + BLOCK));
+  }
+
+  /**
+   * Copy the 64-byte block pointer at slot `slot` of the indirect block `bp` points to into out[outOff..]:
+   * from the ARC when cached (64 bytes copied, not the block), else the block is read and verified.
+   */
+  readBp(bp: Uint8Array, bo: number, slot: number, out: Uint8Array, outOff: number): void {
+    const arc = this.arc;
+    if (arc !== null && this.useArc) {
+      const buf = arc.get(rd32(bp, bo + BP_DVA0));
+      if (buf !== undefined) {
+        this.stats.arcHits++;
+        const from = this.ram!.frameOffset(buf.frames[0]!) + slot * 64;
+        out.set(this.ramBytes!.subarray(from, from + 64), outOff);
+        return;
+      }
+    }
+    this.readBlock(bp, bo, this.scratch, 0);
+    out.set(this.scratch.subarray(slot * 64, slot * 64 + 64), outOff);
   }
 
   /** Scrub: verify both copies of `bp` from the media, heal what one good copy can. Returns [errors, repaired]. */

@@ -114,6 +114,19 @@ export class ZfsLite implements Backend {
     }
   }
 
+  /**
+   * Drop every file's page-cache pages (writing dirty ones to the DMU first), as `echo 1 >
+   * /proc/sys/vm/drop_caches`: the next reads come from the ARC, or the disk.
+   */
+  dropPageCache(): void {
+    for (const obj of this.pool.objects.values()) {
+      if (obj.mapping === null) continue;
+      if (obj.mapping.nrDirty > 0) this.pageCache.writeback(obj.mapping);
+      this.pageCache.releaseMapping(obj.mapping);
+      obj.mapping = null;
+    }
+  }
+
   // ---- lookups and attributes ----
 
   lookup(dir: Ino, name: string): Ino {

@@ -7,6 +7,7 @@ import { register as bench } from './bench.js';
 import { register as check } from './check.js';
 import { register as mmu } from './mmu.js';
 import { register as pjdfstest } from './pjdfstest.js';
+import { register as zfs } from './zfs.js';
 
 const program = new Command();
 program
@@ -21,6 +22,7 @@ bench(program);
 check(program);
 mmu(program);
 pjdfstest(program);
+zfs(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`vfsim: ${e instanceof Error ? e.message : String(e)}\n`);
