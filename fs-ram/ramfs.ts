@@ -291,13 +291,7 @@ export class RamFs implements Backend {
     const n = this.regular(ino);
     checkIo(pos, buf, off, len);
     const m = n.mapping;
-    if (m === null) {
-      // No page was ever written: the file is one hole.
-      if (pos >= n.size) return 0;
-      const k = Math.min(len, n.size - pos);
-      buf.fill(0, off, off + k);
-      return k;
-    }
+    if (m === null) return 0; // never written nor truncated: the file is empty
     const r = this.pageCache.read(m, pos, buf, off, len);
     // Without a pager a read never allocates, so NO_SPACE cannot happen; kept as an errno all the same.
     if (r === NO_SPACE) throw fsErr('ENOMEM');
@@ -346,12 +340,8 @@ export class RamFs implements Backend {
   seekHoleData(ino: Ino, offset: number, whence: number): number {
     const n = this.regular(ino);
     if (whence !== SEEK_DATA && whence !== SEEK_HOLE) throw fsErr('EINVAL');
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= n.size) throw fsErr('ENXIO');
-    const m = n.mapping;
-    if (m === null) {
-      if (whence === SEEK_HOLE) return offset;
-      throw fsErr('ENXIO');
-    }
+    const m = n.mapping; // null only for an empty file, where every offset is past the end
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= n.size || m === null) throw fsErr('ENXIO');
     const r = whence === SEEK_DATA ? this.pageCache.seekData(m, offset) : this.pageCache.seekHole(m, offset);
     if (r < 0) throw fsErr('ENXIO');
     return r;
