@@ -59,7 +59,7 @@ function readReplay(file: string): Op[] {
   return ops as Op[];
 }
 
-interface Opts { seed: string; ops: string; sequences: string; json: boolean; replay?: string; save?: string; subject: string }
+interface Opts { seed: string; ops: string; sequences: string; json: boolean; replay?: string; save?: string; subject: string; times: boolean; tickMs: string }
 
 export function register(program: Command): void {
   const check = program.command('check').description('checks of vfsim against references');
@@ -73,6 +73,8 @@ export function register(program: Command): void {
     .option('--replay <file>', 'run one saved sequence (a JSON array of ops, or {"ops":[…]}) and show every step')
     .option('--save <file>', 'write the shrunk first disagreement as a replayable JSON file')
     .option('--subject <name>', 'what to compare with Linux: vfsim, or model (the reference model itself)', 'vfsim')
+    .option('--times', 'also compare which calls move mtime and ctime (stamp ops; the host side waits a clock tick before each call)', false)
+    .option('--tick-ms <ms>', 'with --times: the wait, at least one kernel clock tick (1000/HZ)', '10')
     .addHelpText('after', `
 Operations run as root and as uid 1000 and 1001 (seteuid around each node:fs call on the host; a
 process per user, with its own descriptors, in vfsim), so the permission rules are compared too.
@@ -83,7 +85,8 @@ ${Object.entries(EXCLUSIONS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`)
       const subject = o.subject === 'model' ? modelSide : vfsimSide;
       const name = o.subject === 'model' ? 'model' : 'vfsim';
       const host = hostScratchDir();
-      const linux: SideFactory = (l) => linuxSide(l, host);
+      const times = o.times && o.subject !== 'model';
+      const linux: SideFactory = (l) => linuxSide(l, host, times || o.replay !== undefined ? Number(o.tickMs) : 0);
       if (o.replay !== undefined) {
         const ops = readReplay(o.replay);
         const d = compareSequence(ops, subject, linux, DEFAULT_LAYOUT, 0, (i, op, a, b) => {
@@ -100,7 +103,7 @@ ${Object.entries(EXCLUSIONS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`)
       }
       const bar = o.json || !process.stderr.isTTY || sequences < 50 ? undefined : new SingleBar({ format: 'check posix {bar} {value}/{total} sequences' }, Presets.shades_classic);
       bar?.start(sequences, 0);
-      const r = runDifferential({ seed, ops: maxOps, sequences, progress: (n) => bar?.update(n) }, subject, linux);
+      const r = runDifferential({ seed, ops: maxOps, sequences, progress: (n) => bar?.update(n), times }, subject, linux);
       bar?.stop();
       if (r.minimal && o.save) fs.writeFileSync(o.save, JSON.stringify({ seed, ops: r.minimal.ops }, null, 1) + '\n');
       if (o.json) {

@@ -17,7 +17,7 @@ import type { Cred } from '../../vfs/syscalls.js';
 /** What is not compared, and why (printed by `vfsim check posix`). */
 export const EXCLUSIONS: Readonly<Record<string, string>> = {
   'st_dev, st_ino': 'numbers are the host\'s; hard links are compared as groups of names sharing an inode instead',
-  'timestamps': 'vfsim stamps from its virtual clock, the host from its wall clock',
+  'timestamp values': 'vfsim stamps from its virtual clock, the host from its wall clock; which calls move mtime and ctime is compared (stamp ops)',
   'st_blocks, st_blksize': 'allocation policy of the filesystem, not POSIX semantics',
   'directory st_size': 'filesystem-specific (tmpfs counts entries, ext4 counts blocks)',
   'readdir order': 'filesystem-specific (tmpfs lists newest first); names are compared as sets',
@@ -33,6 +33,8 @@ export interface Side {
   /** Processes of USERS[0], USERS[1] on the same tree, same cwd and umask. */
   readonly users: readonly PosixTarget[];
   readonly flags: FlagTable;
+  /** Called before each op (the Linux side waits out a clock tick there when timestamps are compared). */
+  beforeOp?: () => void;
   dispose(): void;
 }
 
@@ -50,8 +52,20 @@ export interface SandboxLayout {
 
 export const DEFAULT_LAYOUT: SandboxLayout = { cwd: '/p1/p2/w', dirs: ['/p1', '/p1/p2', '/p1/p2/w'], umask: 0o022 };
 
-/** Linux through node:fs, in a fresh directory under /dev/shm (or the OS temp dir). */
-export function linuxSide(layout: SandboxLayout, scratch = hostScratchDir()): Side {
+/**
+ * Block for `ms` of wall time. The kernel stamps inodes from a coarse clock (one tick: 4 ms at HZ=250)
+ * and, with multigrain timestamps, may keep an unread time when the tick has not moved: two updates
+ * in one tick can look like one. Waiting a tick before each call makes every update visible.
+ */
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Linux through node:fs, in a fresh directory under /dev/shm (or the OS temp dir). `tickMs` > 0 waits
+ * that long before each op (for `stamp` comparisons; use at least one clock tick, 1000/HZ ms).
+ */
+export function linuxSide(layout: SandboxLayout, scratch = hostScratchDir(), tickMs = 0): Side {
   const top = fs.mkdtempSync(path.join(scratch, 'vfsim-check-'));
   fs.chmodSync(top, 0o755); // other users must be able to walk in, as in vfsim's '/'
   for (const d of layout.dirs) {
@@ -64,6 +78,7 @@ export function linuxSide(layout: SandboxLayout, scratch = hostScratchDir()): Si
   const users = hostCanSwitchUsers() ? USERS.map((c) => asHostUser(target, c)) : [];
   return {
     name: 'linux', target, users, flags: HOST_FLAGS,
+    ...(tickMs > 0 ? { beforeOp: () => sleepMs(tickMs) } : {}),
     dispose() {
       process.umask(oldUmask);
       leave();
@@ -174,6 +189,8 @@ export function compareSequence(ops: readonly Op[], makeA: SideFactory, makeB: S
   try {
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
+      A.beforeOp?.();
+      B.beforeOp?.();
       const oa = ra.run(op), ob = rb.run(op);
       trace?.(i, op, oa, ob);
       if (!same(oa, ob) && !(tolerate?.(op, oa, ob) ?? false)) return { sequence, step: i, what: formatOp(op), a: oa, b: ob, ops: ops.slice(0, i + 1) };
@@ -242,6 +259,8 @@ export interface DifferentialOptions {
   tolerate?: Tolerate;
   /** Generate path operations as the unprivileged USERS too (default: when the host process is root). */
   users?: boolean;
+  /** Generate `stamp` ops comparing which calls move mtime/ctime (default false; the model keeps no times). */
+  times?: boolean;
 }
 
 export interface DifferentialReport {
@@ -255,8 +274,8 @@ export interface DifferentialReport {
 }
 
 /** Generate the sequences from the seed (fast-check's generator, seeded) — the same seed gives the same sequences. */
-export function generateSequences(seed: number, count: number, maxOps: number, users = true): Op[][] {
-  return fc.sample(opsArb(maxOps, { linux: true, users }), { seed, numRuns: count });
+export function generateSequences(seed: number, count: number, maxOps: number, users = true, times = false): Op[][] {
+  return fc.sample(opsArb(maxOps, { linux: true, users, times }), { seed, numRuns: count });
 }
 
 /** Whether this process can act as other users on the host (it must be root to seteuid and back). */
@@ -264,7 +283,7 @@ export const hostCanSwitchUsers = (): boolean => process.getuid?.() === 0 && typ
 
 export function runDifferential(o: DifferentialOptions, makeA: SideFactory, makeB: SideFactory): DifferentialReport {
   const layout = o.layout ?? DEFAULT_LAYOUT;
-  const seqs = generateSequences(o.seed, o.sequences, o.ops, o.users ?? hostCanSwitchUsers());
+  const seqs = generateSequences(o.seed, o.sequences, o.ops, o.users ?? hostCanSwitchUsers(), o.times ?? false);
   const disagreements: Disagreement[] = [];
   let total = 0;
   seqs.forEach((ops, i) => {

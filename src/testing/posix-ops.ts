@@ -53,7 +53,13 @@ export type Op =
   | ({ op: 'chown'; path: string; uid: number; gid: number } & As)
   | ({ op: 'truncate'; path: string; len: number } & As)
   | ({ op: 'readdir'; path: string } & As)
-  | ({ op: 'access'; path: string; mode: number } & As);
+  | ({ op: 'access'; path: string; mode: number } & As)
+  /**
+   * lstat, reporting only whether the name still names the inode of its last `stamp` and, if so,
+   * whether its mtime and ctime moved since: host-independent facts about which calls update which
+   * times (compared with Linux, whose tmpfs hands out fine-grained times once a time has been read).
+   */
+  | { op: 'stamp'; path: string };
 
 export type OpName = Op['op'];
 
@@ -112,6 +118,8 @@ export class OpRunner {
   /** Descriptors open in root's process (index 0) and in each user's (index k). */
   private readonly fdsBy: number[][] = [[], [], []];
   private readonly buf = new Uint8Array(1 << 17);
+  /** The last `stamp` of each path: identity (ino, birth time) and times. */
+  private readonly stamps = new Map<string, Stat>();
 
   /**
    * `exactFds`: report descriptor numbers (the model and vfsim both give the lowest free one); else just
@@ -196,6 +204,18 @@ export class OpRunner {
       // Order is filesystem-specific (tmpfs lists newest first): compare the set, sorted.
       case 'readdir': return t.readdir(op.path).map((d) => d.name).sort();
       case 'access': return t.access(op.path, op.mode);
+      case 'stamp': {
+        const st = t.lstat(op.path);
+        const prev = this.stamps.get(op.path);
+        this.stamps.set(op.path, st);
+        if (prev === undefined) return 'first';
+        if (prev.ino !== st.ino || prev.birthtimeSec !== st.birthtimeSec || prev.birthtimeNsec !== st.birthtimeNsec) return 'another inode';
+        const moved = (aS: number, aN: number, bS: number, bN: number): boolean => aS !== bS || aN !== bN;
+        return {
+          mtime: moved(prev.mtimeSec, prev.mtimeNsec, st.mtimeSec, st.mtimeNsec) ? 'moved' : 'same',
+          ctime: moved(prev.ctimeSec, prev.ctimeNsec, st.ctimeSec, st.ctimeNsec) ? 'moved' : 'same',
+        };
+      }
     }
   }
 
@@ -264,6 +284,7 @@ function formatCall(o: Op): string {
     case 'fchmod': return `fchmod(fd#${o.fd}, ${oct(o.mode)})`;
     case 'mkdir': case 'chmod': return `${o.op}(${q(o.path)}, ${oct(o.mode)})`;
     case 'access': return `access(${q(o.path)}, ${o.mode})`;
+    case 'stamp': return `stamp(${q(o.path)})`;
     case 'rmdir': case 'unlink': case 'readlink': case 'stat': case 'lstat': case 'readdir': return `${o.op}(${q(o.path)})`;
     case 'rename': return `rename(${q(o.from)}, ${q(o.to)}${o.flags ? ', ' + o.flags : ''})`;
     case 'link': return `link(${q(o.from)}, ${q(o.to)})`;
@@ -280,6 +301,8 @@ export interface OpsOptions {
   linux?: boolean;
   /** Run some path operations as the unprivileged USERS (default true). */
   users?: boolean;
+  /** Generate `stamp` ops, which compare timestamp updates (needs a subject that keeps times: not the model). */
+  times?: boolean;
   /** Names the paths are built from (few, so that they collide). */
   names?: readonly string[];
 }
@@ -358,6 +381,10 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('readdir' as const), path: fc.oneof(path, fc.constant('.')) })) },
     { weight: 1, arbitrary: o.linux ? fc.record({ op: fc.constant('access' as const), path, mode: fc.constantFrom(0, 1, 2, 4, 7) }) : by(fc.record({ op: fc.constant('access' as const), path, mode: fc.constantFrom(0, 1, 2, 4, 7) })) },
   ];
+  if (o.times) {
+    ops.push({ weight: 8, arbitrary: fc.record({ op: fc.constant('stamp' as const), path: fc.oneof(
+      { weight: 1, arbitrary: path }, { weight: 3, arbitrary: fc.constantFrom('.', 'a', 'b', 'c', 'a/b') }) }) });
+  }
   if (!o.linux) {
     ops.push(
       { weight: 1, arbitrary: by(fc.record({ op: fc.constant('lseek' as const), fd, offset: fc.integer({ min: -8, max: 40 }), whence: fc.constantFrom<Whence>('SEEK_SET', 'SEEK_CUR', 'SEEK_END') })) },

@@ -38,6 +38,36 @@ t.test('vfsim agrees with Linux tmpfs on every result, errno and the final tree 
   t.equal(r.disagreements.length, 0, `disagreements: ${r.disagreements.map((d) => d.what).join('; ')}${shown}`);
 });
 
+t.test('vfsim moves mtime and ctime on the calls Linux moves them on (stamp ops; fixed seed)', async (t) => {
+  // Linux stamps from a coarse clock: the host side waits 10 ms (more than one tick at HZ >= 100) before
+  // each call so that every update shows (see linuxSide).
+  const r = runDifferential({ seed: 5, ops: 40, sequences: 12, times: true }, vfsimSide, (l) => linuxSide(l, undefined, 10));
+  const shown = r.minimal ? `\nshrunk:\n${r.minimal.ops.map(formatOp).join('\n')}\nvfsim ${JSON.stringify(r.minimal.a)} linux ${JSON.stringify(r.minimal.b)}` : '';
+  t.equal(r.disagreements.length, 0, `disagreements: ${r.disagreements.map((d) => d.what).join('; ')}${shown}`);
+});
+
+t.test('stamp ops see the Linux rules: chmod moves ctime only, a write both, a failed call neither (inode(7) timestamps)', async (t) => {
+  const ops: Op[] = [
+    { op: 'open', path: 'f', flags: ['O_RDWR', 'O_CREAT'], mode: 0o644 },
+    { op: 'stamp', path: 'f' }, { op: 'stamp', path: '.' },
+    { op: 'chmod', path: 'f', mode: 0o600 },
+    { op: 'stamp', path: 'f' }, { op: 'stamp', path: '.' },
+    { op: 'write', fd: 0, data: 'xyz' },
+    { op: 'stamp', path: 'f' },
+    { op: 'mkdir', path: 'f', mode: 0o755 },
+    { op: 'stamp', path: 'f' }, { op: 'stamp', path: '.' },
+    { op: 'rename', from: 'f', to: 'g', flags: 0 },
+    { op: 'stamp', path: '.' }, { op: 'stamp', path: 'f' },
+  ];
+  const seen: string[] = [];
+  const d = compareSequence(ops, vfsimSide, (l) => linuxSide(l, undefined, 10), undefined, 0, (_i, op, a) => {
+    if (op.op === 'stamp') seen.push(a.ok ? JSON.stringify(a.value) : a.error);
+  });
+  t.equal(d, undefined, 'vfsim and Linux agree at every step');
+  const same = '{"mtime":"same","ctime":"same"}', conly = '{"mtime":"same","ctime":"moved"}', both = '{"mtime":"moved","ctime":"moved"}';
+  t.same(seen, ['"first"', '"first"', conly, same, both, same, same, both, 'ENOENT']);
+});
+
 t.test('the check can fail: a target with another umask disagrees, and the sequence shrinks (self-test)', async (t) => {
   const wrong: SideFactory = (l) => targetSide('model', new PosixModel({ umask: 0o077 }), VFSIM_FLAGS, l);
   const ops: Op[] = [

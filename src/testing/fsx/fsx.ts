@@ -1,0 +1,291 @@
+// The fsx exerciser (after xfstests' ltp/fsx.c; algorithm in shared/data/fsx/README.md): one file, a
+// model buffer in which every written byte is the op number mod 256 (plus a random byte at odd
+// offsets), and a random mix of read, write, mapread, mapwrite (+ msync), truncate up and down, punch
+// hole, close/reopen and memory-pressure events — every byte read, through read() or through the MMU,
+// checked against the model; the bytes past EOF in the last mapped page must read as zero.
+
+import { Ram } from '../../hw/ram.js';
+import { Mm } from '../../mm/mm.js';
+import { munmap, msync } from '../../mm/mmap.js';
+import { MAP_SHARED, MS_SYNC, PROT_READ, PROT_WRITE } from '../../mm/mman.js';
+import type { AddressSpace } from '../../mm/address-space.js';
+import { Prng } from '../../sim/prng.js';
+import { Vfs } from '../../../vfs/vfs.js';
+import type { Process } from '../../../vfs/process.js';
+import type { Backend } from '../../../vfs/backend.js';
+import { mmapFd } from '../../../vfs/mmap-fd.js';
+import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_CREAT, O_RDWR, O_TRUNC } from '../../../vfs/constants.js';
+import type { PageCache } from '../../mm/page-cache.js';
+import { formatFsxOp, type FsxOp, type FsxOpName } from './oplog.js';
+
+/** A backend for fsx, built over the machine's RAM (the CLI names them: ramfs, store, ...). */
+export type FsxBackendFactory = (ram: Ram) => Backend & { readonly pageCache: PageCache };
+
+export interface FsxOptions {
+  backend: FsxBackendFactory;
+  /** Name for reports. */
+  fsName?: string;
+  seed?: number;
+  ops?: number;
+  /** maxfilelen (fsx -l). Default 256 KiB. */
+  fileSize?: number;
+  /** maxoplen (fsx -o). Default 64 KiB. */
+  maxOpLen?: number;
+  ramMiB?: number;
+  /** Close and reopen with probability 1/closeOpen after an op (fsx -c). Default 100; 0 = never. */
+  closeOpen?: number;
+  /** One op in this many is a memory-pressure event. Default 50; 0 = never. */
+  pressureEvery?: number;
+  /** Hardware dirty-state management in the MMU (TCR HA/HD). */
+  hardwareDirty?: boolean;
+  /** Replay these ops instead of random ones. */
+  replay?: FsxOp[];
+  /** Progress callback every 4096 ops. */
+  progress?: (done: number) => void;
+}
+
+export interface FsxFailure {
+  op: number;
+  what: string;
+  /** The op log around the failure, fsx's LOG DUMP style. */
+  log: string[];
+  /** `.fsxops` text that replays the run up to the failure. */
+  replay: string;
+}
+
+export interface FsxResult {
+  fs: string;
+  ops: number;
+  seed: number;
+  checkedBytes: number;
+  counts: Record<string, number>;
+  skipped: Record<string, number>;
+  failures: FsxFailure[];
+  seconds: number;
+  faults: number;
+  evictions: number;
+  writebacks: number;
+}
+
+const RUN: readonly FsxOpName[] = ['read', 'write', 'mapread', 'mapwrite', 'truncate', 'punch_hole'];
+const PS = 4096;
+
+export class Fsx {
+  readonly ram: Ram;
+  readonly fs: Backend & { readonly pageCache: PageCache };
+  readonly vfs: Vfs;
+  readonly p: Process;
+  readonly mm: Mm;
+  readonly as: AddressSpace;
+  readonly good: Uint8Array;
+  size = 0;
+  fd: number;
+  private readonly original: Uint8Array;
+  private readonly buf: Uint8Array;
+  private readonly rng: Prng;
+  private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty'>>;
+  private readonly history: { o: FsxOp; size: number; n: number }[] = [];
+  readonly counts: Record<string, number> = {};
+  readonly skipped: Record<string, number> = {};
+  checkedBytes = 0;
+  failure: FsxFailure | null = null;
+  private n = 0;
+
+  constructor(private readonly opts: FsxOptions) {
+    this.o = {
+      backend: opts.backend, seed: opts.seed ?? 1, ops: opts.ops ?? 10000, fileSize: opts.fileSize ?? 256 * 1024,
+      maxOpLen: opts.maxOpLen ?? 64 * 1024, ramMiB: opts.ramMiB ?? 64, closeOpen: opts.closeOpen ?? 100,
+      pressureEvery: opts.pressureEvery ?? 50,
+    };
+    this.ram = new Ram({ bytes: Math.round(this.o.ramMiB * 1048576) });
+    this.fs = this.o.backend(this.ram);
+    this.vfs = new Vfs({ root: this.fs });
+    this.p = this.vfs.root;
+    this.mm = new Mm({ ram: this.ram, pageCache: this.fs.pageCache, hardwareDirty: opts.hardwareDirty ?? false });
+    this.as = this.mm.createAddressSpace();
+    this.rng = new Prng(this.o.seed);
+    this.original = new Uint8Array(this.o.fileSize);
+    for (let i = 0; i < this.original.length; i++) this.original[i] = this.rng.u32() & 255;
+    this.good = new Uint8Array(this.o.fileSize + PS);
+    this.buf = new Uint8Array(Math.max(this.o.maxOpLen, this.o.fileSize) + PS);
+    this.fd = this.p.open('/fsx', O_RDWR | O_CREAT | O_TRUNC, 0o644);
+  }
+
+  run(): FsxResult {
+    const t0 = performance.now();
+    const replay = this.opts.replay;
+    const total = replay ? replay.length : this.o.ops;
+    for (let i = 0; i < total && this.failure === null; i++) {
+      this.n = i + 1;
+      const op = replay ? replay[i]! : this.randomOp();
+      this.step(op);
+      if (this.opts.progress && (i & 4095) === 4095) this.opts.progress(i + 1);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      fs: this.opts.fsName ?? this.fs.fsType, ops: total, seed: this.o.seed, checkedBytes: this.checkedBytes,
+      counts: this.counts, skipped: this.skipped, failures: this.failure ? [this.failure] : [], seconds,
+      faults: this.mm.stats.faults, evictions: this.mm.reclaim.stats.evicted, writebacks: this.fs.pageCache.stats.writebacks,
+    };
+  }
+
+  private randomOp(): FsxOp {
+    const r = this.rng;
+    const pe = this.o.pressureEvery;
+    const op: FsxOpName = pe > 0 && r.below(pe) === 0 ? 'pressure' : RUN[r.below(RUN.length)]!;
+    const off = r.u32();
+    const len = op === 'truncate' ? r.below(this.o.fileSize) : r.below(this.o.maxOpLen + 1);
+    const co = this.o.closeOpen;
+    return { op, off, len, dst: 0, keepSize: false, closeOpen: co > 0 && r.below(co) === 0, skip: false };
+  }
+
+  private skip(name: string): void {
+    this.skipped[name] = (this.skipped[name] ?? 0) + 1;
+  }
+
+  private step(o: FsxOp): void {
+    this.history.push({ o, size: this.size, n: this.n });
+    if (this.history.length > 4096) this.history.splice(0, 2048);
+    this.counts[o.op] = (this.counts[o.op] ?? 0) + 1;
+    if (o.skip) return this.skip(o.op);
+    switch (o.op) {
+      case 'read': this.doRead(o, false); break;
+      case 'mapread': this.doRead(o, true); break;
+      case 'write': this.doWrite(o, false); break;
+      case 'mapwrite': this.doWrite(o, true); break;
+      case 'truncate': this.doTruncate(o.len); break;
+      case 'punch_hole': this.doPunch(o); break;
+      case 'fallocate': this.doFallocate(o); break;
+      case 'fsync': this.p.fsync(this.fd); break;
+      case 'pressure': this.mm.reclaim.shrink(this.ram.frameCount); break;
+      default: this.skip(o.op);
+    }
+    if (this.failure !== null) return;
+    if (o.closeOpen) {
+      this.p.close(this.fd);
+      this.fd = this.p.open('/fsx', O_RDWR, 0);
+    }
+    const st = this.p.fstat(this.fd).size;
+    if (st !== this.size) this.fail(`size ${st}, model ${this.size}`);
+  }
+
+  private doRead(o: FsxOp, mapped: boolean): void {
+    if (this.size === 0) return this.skip(o.op);
+    const off = o.off % this.size;
+    const len = Math.min(o.len, this.size - off);
+    if (len === 0) return this.skip(o.op);
+    const buf = this.buf;
+    if (!mapped) {
+      const got = this.p.read(this.fd, buf, 0, len, off);
+      if (got !== len) return this.fail(`short read ${got} of ${len} at ${off}`);
+    } else {
+      const pg = off - (off % PS);
+      const mlen = off + len - pg;
+      const addr = mmapFd(this.p, this.as, 0, mlen, PROT_READ, MAP_SHARED, this.fd, pg);
+      const got = this.mm.cpu.readInto(addr + (off - pg), buf, 0, len);
+      if (got !== len) return this.fail(`mapread stopped at ${off + got}: ${JSON.stringify(this.mm.cpu.takeSignal())}`);
+      if (!this.checkEofPage(addr, pg, mlen)) return;
+      munmap(this.as, addr, mlen);
+    }
+    this.check(buf, off, len);
+  }
+
+  /** fsx check_eofpage: if the mapping reaches the last page, EOF..page end reads zero through it. */
+  private checkEofPage(addr: number, pg: number, mlen: number): boolean {
+    const size = this.size;
+    if (size % PS === 0 || pg + mlen < size - (size % PS)) return true;
+    const cpu = this.mm.cpu;
+    const pageEnd = size - (size % PS) + PS;
+    for (let x = size; x < pageEnd; x++) {
+      const b = cpu.load8(addr + (x - pg));
+      if (b !== 0) {
+        this.fail(`byte past EOF at ${x} reads ${b} through the mapping (must be 0)`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private check(buf: Uint8Array, off: number, len: number): void {
+    const good = this.good;
+    for (let i = 0; i < len; i++) {
+      if (buf[i] !== good[off + i]) {
+        return this.fail(`mismatch at ${off + i}: good ${good[off + i]} bad ${buf[i]} (op ${buf[i]! - (this.original[off + i]! * ((off + i) & 1)) & 255} mod 256 wrote it?)`);
+      }
+    }
+    this.checkedBytes += len;
+  }
+
+  private doWrite(o: FsxOp, mapped: boolean): void {
+    const max = this.o.fileSize;
+    const off = o.off % max;
+    const len = Math.min(o.len, max - off);
+    if (len === 0) return this.skip(o.op);
+    const buf = this.buf, orig = this.original, v = this.n & 255;
+    for (let i = 0; i < len; i++) {
+      const x = off + i;
+      buf[i] = (v + ((x & 1) !== 0 ? orig[x]! : 0)) & 255;
+    }
+    if (!mapped) {
+      const w = this.p.write(this.fd, buf, 0, len, off);
+      if (w !== len) return this.fail(`short write ${w} of ${len}`);
+    } else {
+      if (off + len > this.size) this.p.ftruncate(this.fd, off + len);
+      const pg = off - (off % PS), mlen = off + len - pg;
+      const addr = mmapFd(this.p, this.as, 0, mlen, PROT_READ | PROT_WRITE, MAP_SHARED, this.fd, pg);
+      const w = this.mm.cpu.write(addr + (off - pg), len === buf.length ? buf : buf.subarray(0, len));
+      if (w !== len) return this.fail(`mapwrite stopped at ${off + w}: ${JSON.stringify(this.mm.cpu.takeSignal())}`);
+      msync(this.as, addr, mlen, MS_SYNC);
+      if (off + len > this.size) this.grow(off + len);
+      if (!this.checkEofPage(addr, pg, mlen)) return;
+      munmap(this.as, addr, mlen);
+    }
+    if (off > this.size) this.good.fill(0, this.size, off);
+    this.good.set(buf.subarray(0, len), off);
+    if (off + len > this.size) this.size = off + len;
+  }
+
+  private grow(to: number): void {
+    if (to > this.size) this.good.fill(0, this.size, to);
+    this.size = to;
+  }
+
+  private doTruncate(newSize: number): void {
+    newSize = Math.min(newSize, this.o.fileSize);
+    this.p.ftruncate(this.fd, newSize);
+    if (newSize > this.size) this.good.fill(0, this.size, newSize);
+    this.size = newSize;
+  }
+
+  private doPunch(o: FsxOp): void {
+    if (!this.fs.capabilities.punchHole) return this.skip(o.op);
+    if (this.size === 0) return this.skip(o.op);
+    const off = o.off % this.size;
+    const len = Math.min(o.len, this.size - off);
+    if (len === 0) return this.skip(o.op);
+    this.p.fallocate(this.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+    this.good.fill(0, off, off + len);
+  }
+
+  private doFallocate(o: FsxOp): void {
+    const max = this.o.fileSize;
+    const off = o.off % max;
+    const len = Math.min(o.len, max - off);
+    if (len === 0) return this.skip(o.op);
+    try {
+      this.p.fallocate(this.fd, o.keepSize ? FALLOC_FL_KEEP_SIZE : 0, off, len);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EOPNOTSUPP') return this.skip(o.op);
+      throw e;
+    }
+    if (!o.keepSize && off + len > this.size) this.grow(off + len);
+  }
+
+  private fail(what: string): void {
+    const h = this.history;
+    const from = Math.max(0, h.length - 20);
+    const log = h.slice(from).map((x) => `${String(x.n).padStart(7)}(${String(x.n & 255).padStart(3)} mod 256): ${formatFsxOp(x.o, x.size)}`);
+    const replay = h.map((x) => formatFsxOp(x.o, x.size)).join('\n') + '\n';
+    this.failure = { op: this.n, what, log, replay };
+  }
+}

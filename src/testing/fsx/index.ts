@@ -1,0 +1,8 @@
+// fsx for vfsim: the exerciser, its op-log format and the backends it runs on.
+export { Fsx } from './fsx.js';
+export type { FsxOptions, FsxResult, FsxFailure, FsxBackendFactory } from './fsx.js';
+export { parseFsxOps, formatFsxOp, FSX_OPS } from './oplog.js';
+export type { FsxOp, FsxOpName } from './oplog.js';
+export { FSX_BACKENDS } from './backends.js';
+export { runTwoSpaces } from './two-spaces.js';
+export type { TwoSpacesResult } from './two-spaces.js';
