@@ -5,7 +5,10 @@ import { Command } from 'commander';
 import { register as arc } from './arc.js';
 import { register as bench } from './bench.js';
 import { register as check } from './check.js';
+import { register as crash } from './crash.js';
+import { register as fsx } from './fsx.js';
 import { register as mmu } from './mmu.js';
+import { register as pcm } from './pcm.js';
 import { register as pjdfstest } from './pjdfstest.js';
 import { register as zfs } from './zfs.js';
 
@@ -20,7 +23,10 @@ program
 arc(program);
 bench(program);
 check(program);
+crash(program);
+fsx(program);
 mmu(program);
+pcm(program);
 pjdfstest(program);
 zfs(program);
 

@@ -1,0 +1,67 @@
+// `vfsim fsx`: xfstests' fsx against a vfsim backend, through the VFS, the page cache and the MMU
+// (src/testing/fsx). Prints a summary table, or JSON with --json; on a failure prints the op log
+// around it and writes a replay file (.fsxops).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { Fsx, FSX_BACKENDS, parseFsxOps, runTwoSpaces } from '../testing/fsx/index.js';
+
+export function register(program: Command): void {
+  program
+    .command('fsx')
+    .description('fsx (xfstests) on one file: read/write/mapread/mapwrite/truncate/punch hole/reopen/memory pressure, every byte checked')
+    .option('--fs <name>', `backend: ${Object.keys(FSX_BACKENDS).join(', ')}`, 'ramfs')
+    .option('--ops <n>', 'operations', '10000')
+    .option('--seed <n>', 'PRNG seed', '1')
+    .option('--file-size <bytes>', 'largest file size (fsx -l)', '262144')
+    .option('--ram-mib <n>', 'machine RAM in MiB (small forces reclaim with --fs store)', '64')
+    .option('--replay <file>', 'replay an xfstests .fsxops op log instead of random ops')
+    .option('--hardware-dirty', 'MMU manages access and dirty flags (TCR HA/HD, DBM) instead of software faults', false)
+    .option('--two-spaces', 'second mode: two address spaces, one shared and one private map of one file', false)
+    .option('--json', 'print JSON', false)
+    .action((o: { fs: string; ops: string; seed: string; fileSize: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean }) => {
+      const backend = FSX_BACKENDS[o.fs];
+      if (backend === undefined) throw new Error(`unknown --fs '${o.fs}' (known: ${Object.keys(FSX_BACKENDS).join(', ')})`);
+      const ops = Number(o.ops), seed = Number(o.seed), fileSize = Number(o.fileSize), ramMiB = Number(o.ramMib);
+      for (const [k, v] of [['--ops', ops], ['--seed', seed], ['--file-size', fileSize], ['--ram-mib', ramMiB]] as const) {
+        if (!Number.isFinite(v) || v < 0) throw new Error(`${k} must be a non-negative number`);
+      }
+      if (o.twoSpaces) {
+        const r = runTwoSpaces(backend, { seed, ops, ramMiB, hardwareDirty: o.hardwareDirty });
+        if (o.json) process.stdout.write(JSON.stringify({ mode: 'two-spaces', ops: r.ops, seed, failures: r.failures.length, details: r.failures }) + '\n');
+        else process.stdout.write(`two address spaces (shared + private) on ${o.fs}: ${r.ops} ops, ${r.failures.length} failures\n${r.failures.join('\n')}\n`);
+        if (r.failures.length > 0) process.exitCode = 1;
+        return;
+      }
+      const replay = o.replay !== undefined ? parseFsxOps(readFileSync(o.replay, 'utf8')) : undefined;
+      const bar = !o.json && !replay && ops >= 200000 && process.stderr.isTTY ? new SingleBar({ stream: process.stderr }, Presets.shades_classic) : null;
+      bar?.start(ops, 0);
+      const fsx = new Fsx({
+        backend, fsName: o.fs, ops, seed, fileSize, ramMiB, hardwareDirty: o.hardwareDirty,
+        ...(replay ? { replay } : {}), ...(bar ? { progress: (n: number) => bar.update(n) } : {}),
+      });
+      const r = fsx.run();
+      bar?.stop();
+      const opsPerSec = Math.round(r.ops / r.seconds);
+      if (r.failures.length > 0) {
+        const f = r.failures[0]!;
+        const file = `fsx-${o.fs}-${seed}.fsxops`;
+        writeFileSync(file, f.replay);
+        process.stderr.write(`fsx: FAILED at op ${f.op}: ${f.what}\nLOG DUMP (last ${f.log.length} ops)\n${f.log.join('\n')}\nreplay file: ${file}\n`);
+        process.exitCode = 1;
+      }
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ ops: r.ops, seed, opsPerSec, failures: r.failures.length, fs: r.fs, checkedBytes: r.checkedBytes, faults: r.faults, evictions: r.evictions, writebacks: r.writebacks, skipped: r.skipped }) + '\n');
+        return;
+      }
+      const rows: [string, string][] = [
+        ['fs', r.fs], ['ops', String(r.ops)], ['seed', String(seed)], ['ops/s', String(opsPerSec)],
+        ['bytes checked', String(r.checkedBytes)], ['page faults', String(r.faults)], ['evictions', String(r.evictions)],
+        ['writebacks', String(r.writebacks)], ['failures', String(r.failures.length)],
+        ...Object.entries(r.counts).map(([k, v]) => [`  ${k}`, String(v)] as [string, string]),
+        ...Object.entries(r.skipped).map(([k, v]) => [`  skipped ${k}`, String(v)] as [string, string]),
+      ];
+      for (const [k, v] of rows) process.stdout.write(`${k.padEnd(18)} ${v.padStart(12)}\n`);
+    });
+}

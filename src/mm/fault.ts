@@ -1,0 +1,113 @@
+// The page-fault handler installed on the Cpu (Linux do_page_fault → handle_mm_fault → do_fault /
+// do_wp_page; OSv's vm_fault → file_vma::fault → pagecache::get). It finds the VMA, checks the access
+// against its protection, asks the page cache for the frame (or copies it for a private write), writes
+// the descriptor and returns 'retry'. What cannot be fixed is a signal event: SIGSEGV for no VMA or a
+// forbidden access (mmap(2)), SIGBUS for a page wholly past end-of-file or no frame to be had.
+
+import type { FaultSignal, MemFault } from '../hw/cpu.js';
+import { FaultKind } from '../hw/mmu/fault.js';
+import { NO_FRAME, type Frame } from '../hw/ram.js';
+import { AddressSpace } from './address-space.js';
+import type { Mm } from './mm.js';
+import { PG_DIRTY } from './page-cache.js';
+import type { Vma } from './vma.js';
+
+const W = new Uint32Array(2);
+
+export function handleFault(mm: Mm, f: MemFault): 'retry' | FaultSignal {
+  mm.stats.faults++;
+  const as = mm.current;
+  const va = f.far;
+  const vma = as === null ? undefined : as.find(va);
+  if (as === null || vma === undefined || f.kind === FaultKind.External || f.kind === FaultKind.AddressSize ||
+      (f.isExec ? !vma.exec : f.isWrite ? !vma.writable : !vma.readable)) {
+    mm.stats.sigsegv++;
+    return { signal: 'SIGSEGV', addr: va };
+  }
+  if (f.kind === FaultKind.AccessFlag) mm.stats.afFaults++;
+  else if (f.kind === FaultKind.Permission && f.isWrite) mm.stats.dirtyFaults++;
+  const vpn = Math.floor(va / 4096);
+  return installPage(mm, as, vma, vpn, f.isWrite) ? 'retry' : sigbus(mm, va);
+}
+
+function sigbus(mm: Mm, va: number): FaultSignal {
+  mm.stats.sigbus++;
+  return { signal: 'SIGBUS', addr: va };
+}
+
+/**
+ * Make `vpn` translate as `vma` says for a read or a write; false when it cannot (past EOF, no frame).
+ * Also the fix for access-flag and write-permission faults: the descriptor is rewritten whole.
+ */
+export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, write: boolean): boolean {
+  const m = vma.mapping;
+  const exec = vma.exec;
+  if (m === null) {
+    // Private anonymous: a zeroed frame of its own on first touch.
+    let p = as.priv.get(vpn);
+    if (p === undefined) {
+      p = mm.ram.allocFrame(true);
+      if (p === NO_FRAME) return false;
+      as.priv.set(vpn, p);
+    }
+    return mapPinned(mm, as, vpn, p, vma.writable, exec, false, NO_FRAME);
+  }
+  const pc = mm.pageCache;
+  const idx = vma.fileIndex(vpn, 4096);
+  if (idx * 4096 >= m.size) return false; // mmap(2): SIGBUS for a page wholly beyond the end of the file
+  if (!vma.shared) {
+    const own = as.priv.get(vpn);
+    if (own !== undefined) {
+      as.setPte(vpn, own, vma.writable, exec, false);
+      return true;
+    }
+    if (write) {
+      // Copy-on-write: the new frame first, so reclaim cannot take the source while we copy it.
+      const nf = mm.ram.allocFrame(false);
+      if (nf === NO_FRAME) return false;
+      const src = pc.findOrCreatePage(m, idx);
+      if (src === NO_FRAME) {
+        mm.ram.freeFrame(nf);
+        return false;
+      }
+      const b = mm.ram.bytes;
+      b.copyWithin(nf * 4096, src * 4096, src * 4096 + 4096);
+      const old = as.pteFrame.get(vpn);
+      if (old !== undefined) mm.rmap.remove(old, as.id, vpn);
+      as.priv.set(vpn, nf);
+      mm.stats.cowCopies++;
+      return mapPinned(mm, as, vpn, nf, true, exec, false, -1);
+    }
+    // A private page not yet written maps the cache's frame read-only: it sees the file until copied.
+    const f = pc.findOrCreatePage(m, idx);
+    if (f === NO_FRAME) return false;
+    return mapPinned(mm, as, vpn, f, false, exec, false, f);
+  }
+  const f = pc.findOrCreatePage(m, idx);
+  if (f === NO_FRAME) return false;
+  if (write) pc.markDirty(m, idx);
+  // Rewriting a live entry: a store the hardware recorded in it (DBM) must reach the page first.
+  if (as.pteFrame.get(vpn) === f && as.readPte(vpn, W) && AddressSpace.isWritable(W[0]!)) pc.markDirty(m, idx);
+  // A dirty page is mapped writable (nothing left to learn from the next store); a clean one is
+  // read-only (software: the first store faults) or writable-clean (hardware DBM).
+  const dirty = (pc.flags[f]! & PG_DIRTY) !== 0;
+  const canWrite = vma.writable && dirty;
+  const dbm = vma.writable && mm.hardwareDirty;
+  return mapPinned(mm, as, vpn, f, canWrite, exec, dbm, f);
+}
+
+/** Write the descriptor with `f` pinned against reclaim (a table frame may be needed), and its rmap entry. */
+function mapPinned(mm: Mm, as: AddressSpace, vpn: number, f: Frame, w: boolean, x: boolean, dbm: boolean, cacheFrame: Frame): boolean {
+  const prevPin = mm.pinned;
+  mm.pinned = f;
+  try {
+    const had = as.pteFrame.get(vpn);
+    as.setPte(vpn, f, w, x, dbm);
+    if (cacheFrame !== NO_FRAME && had !== cacheFrame) mm.rmap.add(cacheFrame, as.id, vpn);
+  } catch {
+    return false; // no frame for a translation table (MmuError ENOMEM)
+  } finally {
+    mm.pinned = prevPin;
+  }
+  return true;
+}

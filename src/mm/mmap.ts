@@ -1,0 +1,222 @@
+// The mmap family on an address space, with Linux's argument rules and errors (mmap(2), munmap(2),
+// mprotect(2), msync(2), madvise(2), mincore(2); mm/mmap.c, mm/mprotect.c, mm/msync.c). Ranges are
+// split at VMA boundaries as __split_vma does; a descriptor that changes or goes is followed by a TLBI
+// for the space's ASID and the VA. Faults fill pages lazily (fault.ts).
+
+import { fsErr } from '../sim/errno.js';
+import { MMAP_BASE, VA_LIMIT, type AddressSpace } from './address-space.js';
+import {
+  MADV_DONTNEED, MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MAP_ANONYMOUS, MAP_FIXED,
+  MAP_FIXED_NOREPLACE, MAP_KNOWN, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE, MS_ASYNC,
+  MS_INVALIDATE, MS_SYNC, PROT_EXEC, PROT_READ, PROT_WRITE,
+} from './mman.js';
+import type { FileMapping } from './page-cache.js';
+import { Vma } from './vma.js';
+
+const PS = 4096;
+
+/** What mmap needs of an open file: its page-cache mapping and its access mode (the VFS fills it in). */
+export interface MmapFile {
+  mapping: FileMapping;
+  readable: boolean;
+  writable: boolean;
+  /** O_APPEND: a shared writable map is EACCES (mmap(2)). */
+  append?: boolean;
+}
+
+function pageUp(n: number): number {
+  return Math.ceil(n / PS) * PS;
+}
+
+function checkNum(...xs: number[]): void {
+  for (const x of xs) if (typeof x !== 'number' || !Number.isSafeInteger(x)) throw fsErr('EINVAL');
+}
+
+/**
+ * mmap(2): map `length` bytes of `file` at `offset` (or anonymous memory when `file` is null and
+ * MAP_ANONYMOUS is given) and return the address. Errors: EINVAL (zero length, misaligned offset or
+ * fixed address, no or bad map type), EACCES (file not open for reading; shared writable map of a file
+ * not open for writing or opened O_APPEND), EBADF (a file-less map without MAP_ANONYMOUS), EEXIST
+ * (MAP_FIXED_NOREPLACE over a mapping), ENOMEM (no room, or past the VA range), EOPNOTSUPP (unknown
+ * flags with MAP_SHARED_VALIDATE).
+ */
+export function mmap(as: AddressSpace, addr: number, length: number, prot: number, flags: number, file: MmapFile | null, offset: number): number {
+  checkNum(addr, length, prot, flags, offset);
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) throw fsErr('EINVAL');
+  if (type === MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN) !== 0) throw fsErr('EOPNOTSUPP');
+  if (length <= 0 || offset < 0 || offset % PS !== 0) throw fsErr('EINVAL');
+  if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0) throw fsErr('EINVAL');
+  const len = pageUp(length);
+  const anon = (flags & MAP_ANONYMOUS) !== 0;
+  const shared = type !== MAP_PRIVATE;
+  if (!anon) {
+    if (file === null) throw fsErr('EBADF');
+    if (!file.readable) throw fsErr('EACCES');
+    if (shared && (prot & PROT_WRITE) !== 0 && (!file.writable || file.append === true)) throw fsErr('EACCES');
+    if ((offset + len) / PS > Number.MAX_SAFE_INTEGER / PS) throw fsErr('EOVERFLOW');
+  }
+  const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
+  let start: number;
+  if (fixed) {
+    if (addr % PS !== 0) throw fsErr('EINVAL');
+    if (addr < 0 || addr + len > VA_LIMIT) throw fsErr('ENOMEM');
+    if ((flags & MAP_FIXED_NOREPLACE) !== 0 && (flags & MAP_FIXED) === 0) {
+      const i = as.firstAfter(addr);
+      if (i < as.vmas.length && as.vmas[i]!.start < addr + len) throw fsErr('EEXIST');
+    }
+    start = addr;
+  } else {
+    start = findFree(as, addr % PS === 0 && addr > 0 ? addr : MMAP_BASE, len);
+  }
+  const mm = as.mm;
+  let mapping: FileMapping | null = null;
+  let pgoff = 0;
+  if (!anon) {
+    mapping = file!.mapping;
+    pgoff = offset / PS;
+  } else if (shared) {
+    // Shared anonymous memory is a shmem file of its own: unevictable pages, size = the length.
+    mapping = mm.pageCache.createMapping({ evictable: false });
+    mapping.size = len;
+  }
+  if (fixed) unmapRange(as, start, start + len);
+  const vflags = (shared ? MAP_SHARED : MAP_PRIVATE) | (anon ? MAP_ANONYMOUS : 0);
+  as.insert(new Vma(start, start + len, prot, vflags, mapping, pgoff, anon || file!.writable));
+  return start;
+}
+
+/** First gap of `len` bytes at or above `hint` (Linux's bottom-up get_unmapped_area). */
+function findFree(as: AddressSpace, hint: number, len: number): number {
+  let at = hint;
+  for (let i = as.firstAfter(at); i < as.vmas.length; i++) {
+    const v = as.vmas[i]!;
+    if (v.start >= at + len) break;
+    at = Math.max(at, v.end);
+  }
+  if (at + len > VA_LIMIT) {
+    if (hint !== MMAP_BASE) return findFree(as, MMAP_BASE, len);
+    throw fsErr('ENOMEM');
+  }
+  return at;
+}
+
+/** Split VMAs so that `va` is a boundary (no-op if it already is or lies in no VMA). */
+function splitAt(as: AddressSpace, va: number): void {
+  const v = as.find(va);
+  if (v === undefined || v.start === va) return;
+  const tail = v.slice(va, v.end, PS);
+  v.end = va;
+  as.insert(tail);
+}
+
+/** Remove [start, end) from the space: VMAs split or dropped, pages unmapped, private frames freed. */
+function unmapRange(as: AddressSpace, start: number, end: number): void {
+  splitAt(as, start);
+  splitAt(as, end);
+  const i = as.firstAfter(start);
+  let j = i;
+  while (j < as.vmas.length && as.vmas[j]!.start < end) j++;
+  if (j === i) return;
+  const gone = as.vmas.splice(i, j - i);
+  as.mm.zapRange(as, start, end, true);
+  for (const v of gone) {
+    // The last VMA of a shared anonymous region takes its shmem pages with it.
+    if (v.mapping !== null && (v.flags & MAP_ANONYMOUS) !== 0 && !as.mm.spaces.some((s) => s?.vmas.some((x) => x.mapping === v.mapping))) {
+      as.mm.pageCache.releaseMapping(v.mapping);
+    }
+  }
+}
+
+function checkRange(addr: number, length: number): number {
+  checkNum(addr, length);
+  if (addr % PS !== 0 || addr < 0 || length < 0) throw fsErr('EINVAL');
+  const end = addr + pageUp(length);
+  if (end > VA_LIMIT) throw fsErr('ENOMEM');
+  return end;
+}
+
+/** munmap(2): EINVAL for a misaligned address or zero length; unmapped parts of the range are fine. */
+export function munmap(as: AddressSpace, addr: number, length: number): void {
+  const end = checkRange(addr, length);
+  if (length === 0) throw fsErr('EINVAL');
+  unmapRange(as, addr, end);
+}
+
+/**
+ * mprotect(2): EINVAL (misaligned, bad bits), ENOMEM (part of the range not mapped), EACCES (PROT_WRITE
+ * on a shared map of a file not open for writing). VMAs are split at the range's ends; translations in
+ * the range are removed (dirty state kept) so the next access faults under the new protection.
+ */
+export function mprotect(as: AddressSpace, addr: number, length: number, prot: number): void {
+  const end = checkRange(addr, length);
+  checkNum(prot);
+  if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0) throw fsErr('EINVAL');
+  if (length === 0) return;
+  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
+  for (let i = as.firstAfter(addr); i < as.vmas.length && as.vmas[i]!.start < end; i++) {
+    const v = as.vmas[i]!;
+    if (v.shared && (prot & PROT_WRITE) !== 0 && !v.fileWritable) throw fsErr('EACCES');
+  }
+  splitAt(as, addr);
+  splitAt(as, end);
+  for (let i = as.firstAfter(addr); i < as.vmas.length && as.vmas[i]!.start < end; i++) as.vmas[i]!.prot = prot;
+  as.mm.zapRange(as, addr, end, false);
+}
+
+/**
+ * msync(2): write the shared file pages of the range back through the backend (MS_SYNC and MS_ASYNC
+ * both write now: the model has no background writeback to defer to). MS_INVALIDATE needs nothing:
+ * the cache is unified, so no stale copy exists. EINVAL (misaligned, bad flags, both SYNC and ASYNC),
+ * ENOMEM (part of the range not mapped). Returns the pages written.
+ */
+export function msync(as: AddressSpace, addr: number, length: number, flags: number): number {
+  const end = checkRange(addr, length);
+  checkNum(flags);
+  if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) !== 0 || (flags & (MS_ASYNC | MS_SYNC)) === (MS_ASYNC | MS_SYNC)) throw fsErr('EINVAL');
+  if (length === 0) return 0;
+  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
+  let written = 0;
+  for (let i = as.firstAfter(addr); i < as.vmas.length && as.vmas[i]!.start < end; i++) {
+    const v = as.vmas[i]!;
+    if (!v.shared || v.mapping === null) continue;
+    const s = Math.max(addr, v.start), e = Math.min(end, v.end);
+    written += as.mm.pageCache.writeback(v.mapping, v.fileIndex(s / PS, PS), v.fileIndex(e / PS, PS));
+  }
+  return written;
+}
+
+/**
+ * madvise(2): MADV_DONTNEED drops the range's translations and private pages (private anonymous memory
+ * reads zeros again, a private file map the file); NORMAL/RANDOM/SEQUENTIAL/WILLNEED are hints.
+ * EINVAL (misaligned, unknown advice), ENOMEM (part of the range not mapped).
+ */
+export function madvise(as: AddressSpace, addr: number, length: number, advice: number): void {
+  const end = checkRange(addr, length);
+  if (advice !== MADV_NORMAL && advice !== MADV_RANDOM && advice !== MADV_SEQUENTIAL && advice !== MADV_WILLNEED && advice !== MADV_DONTNEED) {
+    throw fsErr('EINVAL');
+  }
+  if (length === 0) return;
+  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
+  if (advice === MADV_DONTNEED) as.mm.zapRange(as, addr, end, true);
+}
+
+/**
+ * mincore(2): one byte per page, 1 if the page is resident (a private frame, or the file page in the
+ * page cache). EINVAL (misaligned), ENOMEM (part of the range not mapped).
+ */
+export function mincore(as: AddressSpace, addr: number, length: number): Uint8Array {
+  const end = checkRange(addr, length);
+  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
+  const out = new Uint8Array((end - addr) / PS);
+  const pc = as.mm.pageCache;
+  for (let k = 0; k < out.length; k++) {
+    const va = addr + k * PS, vpn = va / PS;
+    if (as.priv.has(vpn)) out[k] = 1;
+    else {
+      const v = as.find(va)!;
+      if (v.mapping !== null && pc.findPage(v.mapping, v.fileIndex(vpn, PS)) >= 0) out[k] = 1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+// A virtual memory area (Linux struct vm_area_struct): one contiguous page-aligned VA range with one
+// protection and one backing — a page-cache mapping (a file, or shmem for shared anonymous memory) at
+// a page offset, or nothing (private anonymous memory). Private copies are owned by the address space.
+
+import type { FileMapping } from './page-cache.js';
+import { MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from './mman.js';
+
+export class Vma {
+  constructor(
+    /** First VA (page-aligned). */
+    public start: number,
+    /** VA past the end (page-aligned). */
+    public end: number,
+    /** PROT_* bits. */
+    public prot: number,
+    /** MAP_SHARED or MAP_PRIVATE, with MAP_ANONYMOUS if anonymous. */
+    public flags: number,
+    /** The pages' cache mapping, or null for private anonymous memory. */
+    public mapping: FileMapping | null,
+    /** File page index of `start`. */
+    public pgoff: number,
+    /** Whether the file was opened for writing (mprotect PROT_WRITE of a shared map needs it: EACCES). */
+    public readonly fileWritable: boolean,
+  ) {}
+
+  get shared(): boolean {
+    return (this.flags & MAP_SHARED) !== 0;
+  }
+  get readable(): boolean {
+    return (this.prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0;
+  }
+  get writable(): boolean {
+    return (this.prot & PROT_WRITE) !== 0;
+  }
+  get exec(): boolean {
+    return (this.prot & PROT_EXEC) !== 0;
+  }
+
+  /** The file page index that VA page `vpn` maps. */
+  fileIndex(vpn: number, pageSize: number): number {
+    return this.pgoff + (vpn - this.start / pageSize);
+  }
+
+  /** A copy covering [start, end) of this one (a split: Linux __split_vma). */
+  slice(start: number, end: number, pageSize: number): Vma {
+    return new Vma(start, end, this.prot, this.flags, this.mapping, this.pgoff + (start - this.start) / pageSize, this.fileWritable);
+  }
+}
