@@ -8,7 +8,7 @@
 import type { BlockIo } from '../src/hw/block/block-device.js';
 import type { Clock } from '../src/sim/clock.js';
 import type { CostProfile } from '../src/sim/profile.js';
-import { fsErr } from '../vfs/errno.js';
+import { fsErr, FsError } from '../vfs/errno.js';
 import { fletcher4 } from './fletcher4.js';
 import type { ArcRam } from './arc-ram.js';
 import type { Ram } from '../src/hw/ram.js';
@@ -23,12 +23,14 @@ export interface VdevStats {
   unrecoverable: number;
   arcHits: number;
   arcMisses: number;
+  /** Blocks not cached because RAM had no frame for them. */
+  arcNoMemory: number;
 }
 
 export class Vdev {
   readonly blocks: number;
   readonly stats: VdevStats = {
-    blockReads: 0, blockWrites: 0, checksumErrors: 0, ioErrors: 0, healed: 0, unrecoverable: 0, arcHits: 0, arcMisses: 0,
+    blockReads: 0, blockWrites: 0, checksumErrors: 0, ioErrors: 0, healed: 0, unrecoverable: 0, arcHits: 0, arcMisses: 0, arcNoMemory: 0,
   };
   /** When false (scrub), reads skip the ARC so every copy on the media is verified. */
   useArc = true;
@@ -92,7 +94,7 @@ export class Vdev {
     if (d1 !== 0) this.writeRaw(d1, src, off);
     if (this.arc !== null) {
       this.arc.remove(d0);
-      if (type !== T_DATA) this.arc.put(d0, src.subarray(off, off + BLOCK));
+      if (type !== T_DATA) this.cache(d0, src, off);
     }
   }
 
@@ -139,7 +141,20 @@ export class Vdev {
     }
     // Every verified block read from disk enters the ARC, data included (arc_read); with the page cache
     // above, file data is then cached twice (OSv's double caching, the mode built here).
-    if (arc !== null && this.useArc) arc.put(d0, dst.subarray(off, off + BLOCK));
+    if (arc !== null && this.useArc) this.cache(d0, dst, off);
+  }
+
+  /**
+   * Put a verified block in the ARC. A cache that cannot get a frame (RAM full of pages no one can
+   * reclaim yet) simply does not cache: the I/O has succeeded and must not fail for it.
+   */
+  private cache(key: number, src: Uint8Array, off: number): void {
+    try {
+      this.arc!.put(key, src.subarray(off, off + BLOCK));
+    } catch (e) {
+      if (!(e instanceof FsError) || e.code !== 'ENOMEM') throw e;
+      this.stats.arcNoMemory++;
+    }
   }
 
   /**

@@ -100,7 +100,7 @@ t.test('ditto metadata heals from its second copy; file data with no good copy r
   const healed = new Uint8Array(BLOCK), good = new Uint8Array(BLOCK);
   r.fs.pool.vdev.readRaw(os0, healed);
   r.fs.pool.vdev.readRaw(os1, good);
-  t.same(healed, good, 'the bad copy was rewritten from the good one');
+  t.equal(Buffer.compare(healed, good), 0, 'the bad copy was rewritten from the good one');
 
   const bad2 = img.slice();
   flipByte(bad2, dataBlk, 3);

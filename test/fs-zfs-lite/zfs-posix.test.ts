@@ -111,7 +111,7 @@ t.test('directories with thousands of names: the ZAP grows its hash table and re
   const names = m.p.readdir('/big').map((e) => e.name);
   t.equal(names.length, 2000);
   const r = reimport(m.dev.durableImage());
-  t.same(r.p.readdir('/big').map((e) => e.name), names, 'same tree, same order (readdir(3))');
+  t.equal(r.p.readdir('/big').map((e) => e.name).join('/'), names.join('/'), 'same tree, same order (readdir(3))');
   t.equal(r.p.stat('/big/entry-with-a-longish-name-1').nlink, 1);
   t.throws(() => r.p.stat('/big/entry-with-a-longish-name-3'), { code: 'ENOENT' });
 });
