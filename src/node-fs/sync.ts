@@ -86,8 +86,23 @@ export function makeSync(ctx: Ctx) {
       try { sys.access(p, V.F_OK); return true; } catch { return false; }
     },
 
-    statSync(path: unknown, options?: StatOptions) { return statLike('stat', path, options); },
-    lstatSync(path: unknown, options?: StatOptions) { return statLike('lstat', path, options); },
+    statSync(path: unknown, options?: StatOptions) {
+      // The common call, statSync('/a/b'), straight through: one typeof, one memchr, one syscall.
+      if (typeof path === 'string' && options === undefined && path.indexOf('\u0000') === -1) {
+        let s;
+        try { s = sys.stat(path); } catch (e) { throw uvError(e, 'stat', path); }
+        return new Stats(s);
+      }
+      return statLike('stat', path, options);
+    },
+    lstatSync(path: unknown, options?: StatOptions) {
+      if (typeof path === 'string' && options === undefined && path.indexOf('\u0000') === -1) {
+        let s;
+        try { s = sys.lstat(path); } catch (e) { throw uvError(e, 'lstat', path); }
+        return new Stats(s);
+      }
+      return statLike('lstat', path, options);
+    },
 
     fstatSync(fd: unknown, options?: StatOptions): Stats | BigIntStats {
       const f = validateFd(fd);
