@@ -4,8 +4,9 @@
 // operation appends entries, fences, then commits with one aligned 8-byte store (the PCM failure-atomic unit).
 //
 //   block 0                superblock (words below) + checksum
-//   block 1                journal: word 0 = number of (address, old value) pairs, then the pairs
-//   blocks 2 .. 2+T-1      inode table: 64-byte slots; word 0 = first log page (device offset, 0 = free)
+//   blocks 1-4             journal: 64 slots of 256 bytes (one XPLine), used in turn to spread wear;
+//                          a slot's word 0 = number of (address, old value) pairs, then the pairs
+//   blocks 5 .. 5+T-1      inode table: 64-byte slots; word 0 = first log page (device offset, 0 = free)
 //   blocks dataStart ..    log pages and data blocks, from one allocator
 //
 // A log page: word 0 = bytes used (commit word while the page is the tail), entries from byte 8,
@@ -31,11 +32,16 @@ export const SB_CHECKSUM = 48;
 export const SB_WORDS = 6;
 
 export const JOURNAL_BLOCK = 1;
-/** Pairs a journal holds: rename with a replaced target touches at most four inodes' commit words. */
-export const JOURNAL_MAX_PAIRS = 16;
+export const JOURNAL_BLOCKS = 4;
+/** One journal slot per XPLine, so that a slot's stores are one media write unit. */
+export const JOURNAL_SLOT_BYTES = 256;
+export const JOURNAL_SLOTS = (JOURNAL_BLOCKS * 4096) / JOURNAL_SLOT_BYTES;
+/** Pairs a slot holds: rename with a replaced target touches at most three inodes' commit words. */
+export const JOURNAL_MAX_PAIRS = 8;
+export const journalSlotOffset = (slot: number): number => JOURNAL_BLOCK * 4096 + slot * JOURNAL_SLOT_BYTES;
 
 export const SLOT_BYTES = 64;
-export const ITABLE_BLOCK = 2;
+export const ITABLE_BLOCK = JOURNAL_BLOCK + JOURNAL_BLOCKS;
 
 /** Log page geometry. */
 export const PAGE_USED = 0;

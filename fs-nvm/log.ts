@@ -10,7 +10,7 @@ import type { PersistentMemory } from '../src/hw/pcm/pcm.js';
 import { fsErr } from '../vfs/errno.js';
 import type { BlockAllocator } from './alloc.js';
 import {
-  BLOCK, EH, JOURNAL_BLOCK, JOURNAL_MAX_PAIRS, PAGE_CAPACITY, PAGE_FIRST_ENTRY, PAGE_NEXT, PAGE_USED,
+  BLOCK, EH, JOURNAL_MAX_PAIRS, JOURNAL_SLOTS, journalSlotOffset, PAGE_CAPACITY, PAGE_FIRST_ENTRY, PAGE_NEXT, PAGE_USED,
   checksum,
 } from './layout.js';
 
@@ -71,6 +71,8 @@ export class TxPart {
 }
 
 export interface CommitOptions {
+  /** Use the journal slots in turn (wear levelling); otherwise always slot 0. Default true. */
+  rotate?: boolean;
   /** Test-only: leave out the fence between writing entries and storing the commit words (a bug the explorer must catch). */
   omitFence?: boolean;
 }
@@ -91,6 +93,7 @@ export class LogCommitter {
   /** Commits through the journal (several inodes) and single-word commits, for reports. */
   journaled = 0;
   single = 0;
+  private journalSlot = 0;
 
   constructor(dev: PersistentMemory, alloc: BlockAllocator, opts: CommitOptions = {}) {
     this.dev = dev;
@@ -146,7 +149,8 @@ export class LogCommitter {
       dev.fence();
       this.single++;
     } else {
-      const jo = JOURNAL_BLOCK * BLOCK;
+      const jo = journalSlotOffset(this.journalSlot);
+      if (this.opts.rotate !== false) this.journalSlot = (this.journalSlot + 1) % JOURNAL_SLOTS;
       for (let i = 0; i < parts.length; i++) {
         dev.store64(jo + 8 + 16 * i, parts[i]!.commitAddr);
         dev.store64(jo + 16 + 16 * i, parts[i]!.commitOld);

@@ -16,7 +16,7 @@ import { BlockAllocator } from './alloc.js';
 import { LogCommitter, TxPart, writeChain, type CommitOptions } from './log.js';
 import { PInode, encAttr, encDentAdd, encDentDel, encInit, encLink } from './inode.js';
 import { recover, writeSuperblock, type RecoveryReport } from './recovery.js';
-import { BLOCK, JOURNAL_BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
+import { BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
 import { FileData } from './file-data.js';
 
 export interface PcmFsOptions extends CommitOptions {
@@ -117,7 +117,7 @@ export class PcmFs implements Backend {
     this.inodes = r.inodes;
     this.recovery = r.report;
     this.liveInodes = r.report.inodes;
-    this.tx = new LogCommitter(dev, this.alloc, opts);
+    this.tx = new LogCommitter(dev, this.alloc, { ...opts, rotate: this.rotate });
     this.data = new FileData(this);
   }
 
@@ -483,9 +483,6 @@ export class PcmFs implements Backend {
     }
     return out;
   }
-
-  /** The journal block's device offset (tests read it). */
-  static readonly journalOffset = JOURNAL_BLOCK * BLOCK;
 }
 
 function chainPages(p: TxPart): number {

@@ -12,7 +12,7 @@ import { BlockAllocator } from './alloc.js';
 import { PInode, replay, type ReplayLimits } from './inode.js';
 import { readLog } from './log.js';
 import {
-  BLOCK, ITABLE_BLOCK, JOURNAL_BLOCK, JOURNAL_MAX_PAIRS, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
+  BLOCK, ITABLE_BLOCK, JOURNAL_MAX_PAIRS, JOURNAL_SLOTS, journalSlotOffset, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
   SB_DATA_START, SB_INODES, SB_ITABLE, SB_MAGIC, SB_VERSION, SB_WORDS, SLOT_BYTES, checksum, slotOffset, type Geometry,
 } from './layout.js';
 
@@ -80,24 +80,28 @@ export function writeSuperblock(dev: PersistentMemory, g: Geometry, version = PC
 
 /** Undo a multi-inode commit that was cut short: put back each commit word's old value. */
 function rollBackJournal(dev: PersistentMemory, g: Geometry): number {
-  const jo = JOURNAL_BLOCK * BLOCK;
-  const n = dev.load64(jo);
-  if (n === 0) return 0;
-  if (n < 0 || n > JOURNAL_MAX_PAIRS) throw fsErr('EIO', 'mount');
-  for (let i = 0; i < n; i++) {
-    const addr = dev.load64(jo + 8 + 16 * i), old = dev.load64(jo + 16 + 16 * i);
-    if (addr % 8 !== 0 || addr < g.dataStart * BLOCK || addr >= g.bytes || old < 0) throw fsErr('EIO', 'mount');
+  let restored = 0;
+  for (let slot = 0; slot < JOURNAL_SLOTS; slot++) {
+    const jo = journalSlotOffset(slot);
+    const n = dev.load64(jo);
+    if (n === 0) continue;
+    if (n < 0 || n > JOURNAL_MAX_PAIRS) throw fsErr('EIO', 'mount');
+    for (let i = 0; i < n; i++) {
+      const addr = dev.load64(jo + 8 + 16 * i), old = dev.load64(jo + 16 + 16 * i);
+      if (addr % 8 !== 0 || addr < g.dataStart * BLOCK || addr >= g.bytes || old < 0) throw fsErr('EIO', 'mount');
+    }
+    for (let i = 0; i < n; i++) {
+      const addr = dev.load64(jo + 8 + 16 * i);
+      dev.store64(addr, dev.load64(jo + 16 + 16 * i));
+      dev.flush(addr);
+    }
+    dev.fence();
+    dev.store64(jo, 0);
+    dev.flush(jo);
+    dev.fence();
+    restored += n;
   }
-  for (let i = 0; i < n; i++) {
-    const addr = dev.load64(jo + 8 + 16 * i);
-    dev.store64(addr, dev.load64(jo + 16 + 16 * i));
-    dev.flush(addr);
-  }
-  dev.fence();
-  dev.store64(jo, 0);
-  dev.flush(jo);
-  dev.fence();
-  return n;
+  return restored;
 }
 
 /** Run recovery on `dev` and return the rebuilt state. `clockNow` reads the device clock, if any. */
