@@ -12,13 +12,14 @@
 
 import { fsErr } from './errno.js';
 import {
-  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_APPEND, O_DSYNC, O_NOATIME, O_SYNC, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK,
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_APPEND, O_DSYNC, O_NOATIME, O_SYNC, S_IFDIR, S_IFIFO, S_IFLNK, S_IFREG, S_IFSOCK,
   SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET, DT_DIR,
 } from './constants.js';
 import type { OpenFile } from './file.js';
 import { checkLength, killPriv, truncateV } from './attr.js';
 import { touchAtime, touchMC } from './times.js';
-import { dotdot } from './namei.js';
+import { dotdot, resolve } from './namei.js';
+import { MAY_READ, mayAccess } from './perm.js';
 import type { Dirent } from './syscalls.js';
 import type { Process } from './process.js';
 
@@ -221,4 +222,32 @@ export function putFile(p: Process, f: OpenFile): void {
     if (f.writable) fifo.writers--;
   }
   p.vfs.release(f.vnode);
+}
+
+/** readlink(2): the target of a final symlink (EINVAL for anything else); sets its atime by relatime. */
+export function readlinkPath(p: Process, path: string): string {
+  const v = resolve(p, p.nd, path, false).vnode;
+  if (v.type !== S_IFLNK) throw fsErr('EINVAL');
+  const b = v.mnt.backend;
+  const t = b.readlink(v.ino);
+  touchAtime(p.vfs.now(), v, b.getattr(v.ino));
+  return t;
+}
+
+/** opendir+readdir without '.' and '..': read permission needed; the backend's stable order. */
+export function readdirPath(p: Process, path: string): Dirent[] {
+  const d = resolve(p, p.nd, path, true);
+  const v = d.vnode;
+  if (v.type !== S_IFDIR) throw fsErr('ENOTDIR');
+  mayAccess(p.cred, v, MAY_READ);
+  if (d.dead) throw fsErr('ENOENT');
+  const b = v.mnt.backend;
+  const entries = b.readdir(v.ino);
+  const out: Dirent[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    out[i] = { name: e.name, ino: e.ino, type: e.type };
+  }
+  touchAtime(p.vfs.now(), v, b.getattr(v.ino));
+  return out;
 }

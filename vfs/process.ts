@@ -11,16 +11,15 @@ import { ROOT_CRED } from './syscalls.js';
 import type { Dentry } from './dcache.js';
 import { FdTable } from './fdtable.js';
 import { dentryPath, Nameidata, resolve, type WalkCtx } from './namei.js';
-import { MAY_EXEC, MAY_READ, mayAccess } from './perm.js';
+import { MAY_EXEC, mayAccess } from './perm.js';
 import { openPath } from './open.js';
-import { fallocateFd, fsyncFd, ftruncateFd, getdentsFd, lseekFd, putFile, readFd, writeFd } from './io.js';
+import { fallocateFd, fsyncFd, ftruncateFd, getdentsFd, lseekFd, putFile, readdirPath, readFd, readlinkPath, writeFd } from './io.js';
 import { link, mkdir, mknod, rmdir, symlink, unlink } from './dirops.js';
 import { rename } from './rename.js';
 import {
   accessV, bothOmitted, checkLength, checkTimeSpec, chmodV, chownV, fillStat, truncateV, utimensV,
 } from './attr.js';
-import { touchAtime } from './times.js';
-import { AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_CREAT, O_EXCL, O_TRUNC, S_IFDIR, S_IFLNK, S_IFREG } from './constants.js';
+import { AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_CREAT, O_EXCL, O_TRUNC, S_IFDIR, S_IFREG } from './constants.js';
 import type { Vfs } from './vfs.js';
 
 /** Rethrow with the call's context; a non-string path argument (the EFAULT case) is not echoed. */
@@ -385,12 +384,7 @@ export class Process implements Syscalls, WalkCtx {
   readlink(path: string): string {
     this.vfs.tick();
     try {
-      const d = resolve(this, this.nd, path, false);
-      const v = d.vnode;
-      if (v.type !== S_IFLNK) throw fsErr('EINVAL');
-      const t = v.mnt.backend.readlink(v.ino);
-      touchAtime(this.vfs.now(), v, v.mnt.backend.getattr(v.ino));
-      return t;
+      return readlinkPath(this, path);
     } catch (e) {
       fail(e, 'readlink', path);
     }
@@ -457,20 +451,7 @@ export class Process implements Syscalls, WalkCtx {
   readdir(path: string): Dirent[] {
     this.vfs.tick();
     try {
-      const d = resolve(this, this.nd, path, true);
-      const v = d.vnode;
-      if (v.type !== S_IFDIR) throw fsErr('ENOTDIR');
-      mayAccess(this.cred, v, MAY_READ);
-      if (d.dead) throw fsErr('ENOENT');
-      const b = v.mnt.backend;
-      const entries = b.readdir(v.ino);
-      const out: Dirent[] = new Array(entries.length);
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i]!;
-        out[i] = { name: e.name, ino: e.ino, type: e.type };
-      }
-      touchAtime(this.vfs.now(), v, b.getattr(v.ino));
-      return out;
+      return readdirPath(this, path);
     } catch (e) {
       fail(e, 'scandir', path);
     }
