@@ -81,6 +81,11 @@ export class Fsx {
   size = 0;
   fd: number;
   private readonly original: Uint8Array;
+  /** original with the even offsets zeroed, as 32-bit words: the pattern is this plus the op byte. */
+  private readonly odd32: Uint32Array;
+  /** Pattern bytes at their file offsets (words, so that four bytes are made per add). */
+  private readonly gen: Uint8Array;
+  private readonly gen32: Uint32Array;
   private readonly buf: Uint8Array;
   private readonly rng: Prng;
   private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty'>>;
@@ -106,6 +111,12 @@ export class Fsx {
     this.rng = new Prng(this.o.seed);
     this.original = new Uint8Array(this.o.fileSize);
     for (let i = 0; i < this.original.length; i++) this.original[i] = this.rng.u32() & 255;
+    const words = Math.ceil(this.o.fileSize / 4) + 1;
+    this.odd32 = new Uint32Array(words);
+    const odd = new Uint8Array(this.odd32.buffer);
+    for (let i = 1; i < this.original.length; i += 2) odd[i] = this.original[i]!;
+    this.gen32 = new Uint32Array(words);
+    this.gen = new Uint8Array(this.gen32.buffer);
     this.good = new Uint8Array(this.o.fileSize + PS);
     this.buf = new Uint8Array(Math.max(this.o.maxOpLen, this.o.fileSize) + PS);
     this.fd = this.p.open('/fsx', O_RDWR | O_CREAT | O_TRUNC, 0o644);
@@ -208,9 +219,13 @@ export class Fsx {
 
   private check(buf: Uint8Array, off: number, len: number): void {
     const good = this.good;
-    for (let i = 0; i < len; i++) {
-      if (buf[i] !== good[off + i]) {
-        return this.fail(`mismatch at ${off + i}: good ${good[off + i]} bad ${buf[i]} (op ${buf[i]! - (this.original[off + i]! * ((off + i) & 1)) & 255} mod 256 wrote it?)`);
+    // Native memcmp first (Buffer.compare); the byte loop only to name the first bad byte.
+    if (Buffer.compare(buf.subarray(0, len), good.subarray(off, off + len)) !== 0) {
+      for (let i = 0; i < len; i++) {
+        if (buf[i] !== good[off + i]) {
+          const x = off + i;
+          return this.fail(`mismatch at 0x${x.toString(16)}: good ${good[x]} bad ${buf[i]} (written by op ${(buf[i]! - ((x & 1) !== 0 ? this.original[x]! : 0)) & 255} mod 256?)`);
+        }
       }
     }
     this.checkedBytes += len;
@@ -221,11 +236,16 @@ export class Fsx {
     const off = o.off % max;
     const len = Math.min(o.len, max - off);
     if (len === 0) return this.skip(o.op);
-    const buf = this.buf, orig = this.original, v = this.n & 255;
-    for (let i = 0; i < len; i++) {
-      const x = off + i;
-      buf[i] = (v + ((x & 1) !== 0 ? orig[x]! : 0)) & 255;
+    // gendata: byte x = (op + (x odd ? original[x] : 0)) mod 256, four bytes per add without carries
+    // between them (SWAR: add the low 7 bits, then xor in the top bits).
+    const vv = Math.imul(this.n & 255, 0x01010101) >>> 0;
+    const odd32 = this.odd32, gen32 = this.gen32;
+    const vlo = vv & 0x7f7f7f7f;
+    for (let w = off >>> 2, e = (off + len + 3) >>> 2; w < e; w++) {
+      const a = odd32[w]!;
+      gen32[w] = ((a & 0x7f7f7f7f) + vlo) ^ ((a ^ vv) & 0x80808080);
     }
+    const buf = this.gen.subarray(off, off + len);
     if (!mapped) {
       const w = this.p.write(this.fd, buf, 0, len, off);
       if (w !== len) return this.fail(`short write ${w} of ${len}`);
@@ -233,7 +253,7 @@ export class Fsx {
       if (off + len > this.size) this.p.ftruncate(this.fd, off + len);
       const pg = off - (off % PS), mlen = off + len - pg;
       const addr = mmapFd(this.p, this.as, 0, mlen, PROT_READ | PROT_WRITE, MAP_SHARED, this.fd, pg);
-      const w = this.mm.cpu.write(addr + (off - pg), len === buf.length ? buf : buf.subarray(0, len));
+      const w = this.mm.cpu.write(addr + (off - pg), buf);
       if (w !== len) return this.fail(`mapwrite stopped at ${off + w}: ${JSON.stringify(this.mm.cpu.takeSignal())}`);
       msync(this.as, addr, mlen, MS_SYNC);
       if (off + len > this.size) this.grow(off + len);
@@ -241,7 +261,7 @@ export class Fsx {
       munmap(this.as, addr, mlen);
     }
     if (off > this.size) this.good.fill(0, this.size, off);
-    this.good.set(buf.subarray(0, len), off);
+    this.good.set(buf, off);
     if (off + len > this.size) this.size = off + len;
   }
 

@@ -1,0 +1,180 @@
+// Unit tests of the mmap family against Linux's rules (man 2 mmap/munmap/mprotect/msync/madvise/mincore)
+// and of the fault handler's signals, through the VFS and the simulated MMU.
+
+import t from 'tap';
+import { setup, patternFile, errCode } from './mm-helpers.js';
+import { mmap, munmap, mprotect, msync, madvise, mincore } from '../../src/mm/mmap.js';
+import { mmapFd } from '../../vfs/mmap-fd.js';
+import {
+  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MADV_DONTNEED, MS_ASYNC, MS_SYNC,
+  PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
+} from '../../src/mm/mman.js';
+import { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND } from '../../vfs/constants.js';
+
+const RW = PROT_READ | PROT_WRITE;
+
+t.test('mmap(2) errors: EACCES, ENODEV, EINVAL, EBADF, EEXIST', async (t) => {
+  const { p, as } = setup();
+  patternFile(p, '/f', 8192);
+  const ro = p.open('/f', O_RDONLY, 0);
+  const wo = p.open('/f', O_WRONLY, 0);
+  const ap = p.open('/f', O_RDWR | O_APPEND, 0);
+  p.mkdir('/d', 0o755);
+  const dir = p.open('/d', O_RDONLY, 0);
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, RW, MAP_SHARED, ro, 0)), 'EACCES', 'shared writable map of a read-only fd');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, PROT_READ, MAP_PRIVATE, wo, 0)), 'EACCES', 'fd not open for reading');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, RW, MAP_SHARED, ap, 0)), 'EACCES', 'shared writable map of an O_APPEND fd');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, RW, MAP_PRIVATE, ro, 0)), 'ok', 'private writable map of a read-only fd is allowed');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, PROT_READ, MAP_SHARED, dir, 0)), 'ENODEV', 'a directory');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, PROT_READ, MAP_SHARED, ro, 100)), 'EINVAL', 'offset not page aligned');
+  t.equal(errCode(() => mmapFd(p, as, 0, 0, PROT_READ, MAP_SHARED, ro, 0)), 'EINVAL', 'zero length');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, PROT_READ, 0, ro, 0)), 'EINVAL', 'neither MAP_SHARED nor MAP_PRIVATE');
+  t.equal(errCode(() => mmapFd(p, as, 0, 4096, PROT_READ, MAP_SHARED, 99, 0)), 'EBADF', 'bad fd');
+  t.equal(errCode(() => mmap(as, 0x1001, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, null, 0)), 'EINVAL', 'MAP_FIXED at a misaligned address');
+  const a = mmap(as, 0, 8192, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  t.equal(errCode(() => mmap(as, a + 4096, 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, null, 0)), 'EEXIST', 'MAP_FIXED_NOREPLACE over a mapping');
+});
+
+t.test('MAP_FIXED replaces what was there; mapping, reading, SIGSEGV outside', async (t) => {
+  const { as, cpu } = setup();
+  const a = mmap(as, 0, 3 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  cpu.store8(a + 4096, 7);
+  t.equal(cpu.load8(a + 4096), 7);
+  const b = mmap(as, a + 4096, 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, null, 0);
+  t.equal(b, a + 4096, 'MAP_FIXED maps at the address');
+  t.equal(cpu.load8(a + 4096), 0, 'the old page is gone: fresh anonymous memory reads zero');
+  t.equal(as.vmas.length, 3, 'the old VMA was split around the new one');
+  t.equal(cpu.takeSignal(), null);
+  cpu.load8(a + 10 * 4096);
+  t.same(cpu.takeSignal(), { signal: 'SIGSEGV', addr: a + 10 * 4096 }, 'an access outside every VMA is SIGSEGV with the address');
+});
+
+t.test('partial munmap splits the VMA; the hole faults; misaligned munmap is EINVAL', async (t) => {
+  const { as, cpu } = setup();
+  const a = mmap(as, 0, 4 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  for (let i = 0; i < 4; i++) cpu.store8(a + i * 4096, i + 1);
+  munmap(as, a + 4096, 4096);
+  t.equal(as.vmas.length, 2, 'one VMA became two');
+  t.equal(cpu.load8(a), 1);
+  t.equal(cpu.load8(a + 2 * 4096), 3, 'pages after the hole keep their data');
+  cpu.load8(a + 4096);
+  t.same(cpu.takeSignal(), { signal: 'SIGSEGV', addr: a + 4096 }, 'the unmapped page faults');
+  t.equal(errCode(() => munmap(as, a + 1, 4096)), 'EINVAL', 'misaligned address');
+  t.equal(errCode(() => munmap(as, a, 0)), 'EINVAL', 'zero length');
+  t.equal(errCode(() => munmap(as, a + 100 * 4096, 4096)), 'ok', 'unmapping nothing is not an error');
+});
+
+t.test('mprotect of part of a VMA splits it; writes to PROT_READ and any access to PROT_NONE are SIGSEGV', async (t) => {
+  const { as, cpu } = setup();
+  const a = mmap(as, 0, 3 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  cpu.store8(a + 4096, 9);
+  mprotect(as, a + 4096, 4096, PROT_READ);
+  t.equal(as.vmas.length, 3, 'split into three');
+  t.equal(cpu.load8(a + 4096), 9, 'still readable, data kept');
+  cpu.store8(a + 4096, 1);
+  t.same(cpu.takeSignal(), { signal: 'SIGSEGV', addr: a + 4096 }, 'store to a read-only page');
+  t.equal(cpu.load8(a + 4096), 9, 'the store did not happen');
+  cpu.store8(a, 5);
+  t.equal(cpu.takeSignal(), null, 'the rest stays writable');
+  mprotect(as, a, 4096, PROT_NONE);
+  cpu.load8(a);
+  t.same(cpu.takeSignal(), { signal: 'SIGSEGV', addr: a }, 'PROT_NONE: even a load faults');
+  mprotect(as, a, 4096, RW);
+  t.equal(cpu.load8(a), 5, 'access comes back with the data');
+  t.equal(errCode(() => mprotect(as, a + 50 * 4096, 4096, PROT_READ)), 'ENOMEM', 'range not mapped');
+  t.equal(errCode(() => mprotect(as, a + 3, 4096, PROT_READ)), 'EINVAL', 'misaligned');
+  cpu.fetch32(a + 4096 * 2);
+  t.same(cpu.takeSignal(), { signal: 'SIGSEGV', addr: a + 2 * 4096 }, 'executing a page without PROT_EXEC');
+  mprotect(as, a + 2 * 4096, 4096, PROT_READ | PROT_EXEC);
+  cpu.fetch32(a + 4096 * 2);
+  t.equal(cpu.takeSignal(), null, 'PROT_EXEC allows the fetch');
+});
+
+t.test('mprotect PROT_WRITE on a shared map of a read-only fd is EACCES', async (t) => {
+  const { p, as } = setup();
+  patternFile(p, '/f', 4096);
+  const ro = p.open('/f', O_RDONLY, 0);
+  const a = mmapFd(p, as, 0, 4096, PROT_READ, MAP_SHARED, ro, 0);
+  t.equal(errCode(() => mprotect(as, a, 4096, RW)), 'EACCES');
+});
+
+t.test('shared file map: loads see the file, stores reach read() at once; private stores do not', async (t) => {
+  const { p, as, cpu } = setup();
+  const { fd, data } = patternFile(p, '/f', 3 * 4096);
+  const s = mmapFd(p, as, 0, 3 * 4096, RW, MAP_SHARED, fd, 0);
+  const q = mmapFd(p, as, 0, 3 * 4096, RW, MAP_PRIVATE, fd, 0);
+  t.equal(cpu.load8(s + 5000), data[5000]);
+  cpu.store8(s + 5000, 0xab);
+  const one = new Uint8Array(1);
+  p.read(fd, one, 0, 1, 5000);
+  t.equal(one[0], 0xab, 'read() sees the shared store without msync (one page cache)');
+  t.equal(cpu.load8(q + 5000), 0xab, 'an unwritten private page shows the file');
+  cpu.store8(q + 5001, 0x11);
+  p.read(fd, one, 0, 1, 5001);
+  t.equal(one[0], data[5001], 'a private store is not the file');
+  p.write(fd, Uint8Array.of(0x22), 0, 1, 5002);
+  t.equal(cpu.load8(q + 5002), data[5002], 'after the copy the private page no longer follows the file');
+  t.equal(cpu.load8(s + 5002), 0x22, 'the shared page does');
+  t.equal(errCode(() => msync(as, s, 4096, MS_SYNC | MS_ASYNC)), 'EINVAL', 'MS_SYNC|MS_ASYNC');
+  t.equal(errCode(() => msync(as, s + 100 * 4096, 4096, MS_SYNC)), 'ENOMEM', 'msync of an unmapped range');
+});
+
+t.test('access past EOF is SIGBUS; truncate unmaps, zeroes the tail, and growing reads zeros', async (t) => {
+  const { p, as, cpu } = setup();
+  const { fd, data } = patternFile(p, '/f', 2 * 4096 + 100);
+  const s = mmapFd(p, as, 0, 4 * 4096, RW, MAP_SHARED, fd, 0);
+  t.equal(cpu.load8(s + 2 * 4096 + 99), data[2 * 4096 + 99]);
+  t.equal(cpu.load8(s + 2 * 4096 + 100), 0, 'bytes past EOF in the last page read zero');
+  cpu.load8(s + 3 * 4096);
+  t.same(cpu.takeSignal(), { signal: 'SIGBUS', addr: s + 3 * 4096 }, 'a page wholly past EOF is SIGBUS');
+  t.equal(cpu.load8(s + 4096), data[4096]);
+  p.ftruncate(fd, 10);
+  cpu.load8(s + 4096);
+  t.same(cpu.takeSignal(), { signal: 'SIGBUS', addr: s + 4096 }, 'after truncate down the page is gone');
+  t.equal(cpu.load8(s + 10), 0, 'the tail of the last page was zeroed');
+  p.ftruncate(fd, 2 * 4096);
+  t.equal(cpu.load8(s + 4096 + 7), 0, 'growing back reads zeros');
+  t.equal(cpu.takeSignal(), null);
+});
+
+t.test('madvise(MADV_DONTNEED) and mincore', async (t) => {
+  const { p, as, cpu } = setup();
+  const a = mmap(as, 0, 2 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  cpu.store8(a, 1);
+  t.same([...mincore(as, a, 2 * 4096)], [1, 0], 'only the touched page is resident');
+  madvise(as, a, 2 * 4096, MADV_DONTNEED);
+  t.equal(cpu.load8(a), 0, 'private anonymous memory reads zeros after DONTNEED');
+  const { fd, data } = patternFile(p, '/f', 4096);
+  const q = mmapFd(p, as, 0, 4096, RW, MAP_PRIVATE, fd, 0);
+  cpu.store8(q, 0xee);
+  madvise(as, q, 4096, MADV_DONTNEED);
+  t.equal(cpu.load8(q), data[0], 'a private file page shows the file again');
+  t.equal(errCode(() => madvise(as, q, 4096, 999)), 'EINVAL', 'unknown advice');
+  t.equal(errCode(() => mincore(as, q + 40 * 4096, 4096)), 'ENOMEM', 'mincore of an unmapped range');
+});
+
+t.test('shared anonymous memory is shared between address spaces only through the same mapping object', async (t) => {
+  const { mm, as, cpu } = setup();
+  const a = mmap(as, 0, 4096, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
+  cpu.store32(a, 0xdeadbeef);
+  t.equal(cpu.load32(a), 0xdeadbeef);
+  munmap(as, a, 4096);
+  t.equal(mm.pageCache.mappingCount, 0, 'the shmem object goes with its last mapping');
+});
+
+t.test('hardware DBM: stores leave no fault, writeback still finds them', async (t) => {
+  const { p, as, cpu, mm, fs } = setup({ fs: 'store', hardwareDirty: true });
+  const { fd } = patternFile(p, '/f', 4096);
+  p.fsync(fd);
+  const s = mmapFd(p, as, 0, 4096, RW, MAP_SHARED, fd, 0);
+  cpu.load8(s);
+  const faults = mm.stats.faults;
+  cpu.store8(s, 0x5a);
+  t.equal(mm.stats.faults, faults, 'the store took no fault (the walker set the dirty state)');
+  const m = (fs as import('../../src/testing/store-fs.js').StoreFs).file(p.fstat(fd).ino);
+  t.equal(m.m.nrDirty, 0, 'the page cache has not been told yet');
+  t.equal(msync(as, s, 4096, MS_SYNC), 1, 'msync finds the dirty descriptor and writes the page');
+  t.equal(m.store.pages.get(0)![0], 0x5a, 'the store has the byte');
+  cpu.store8(s, 0x5b);
+  t.equal(msync(as, s, 4096, MS_SYNC), 1, 'a store after writeback dirties the page again');
+});
