@@ -1,8 +1,8 @@
 // Differences from Linux that the proof suites found. Open ones (KNOWN_VFS_BUGS) are filed against their
-// owner; the property suites count them instead of failing on them, so that they keep finding new ones,
-// and known-bugs.test.ts checks that each still reproduces, so that a fix makes it fail there with
-// "fixed: move it" and the entry goes to FIXED_VFS_BUGS, which known-bugs.test.ts keeps as regression
-// tests of the Linux rule. Each entry: the rule (man page / kernel source) and a minimal case.
+// owner: known-bugs.test.ts checks the Linux rule as a TAP "todo" (reported, not failing the run, and
+// reported as passing once fixed: then the entry moves to FIXED_VFS_BUGS), and the property suites count
+// a matching difference instead of stopping on it. Fixed ones stay as regression tests of the rule.
+// Each entry: the rule (man page / kernel source, checked on the host's Linux) and a minimal case.
 
 import type { Op, Outcome } from '../../src/testing/posix-ops.js';
 import type { Process } from '../../vfs/process.js';
@@ -16,8 +16,8 @@ export interface KnownBug {
   replay?: Op[];
   /** Does this op's difference (vfsim `a`, reference `b`) match the bug? */
   matches?: (op: Op, a: Outcome, b: Outcome) => boolean;
-  /** Run the minimal case on a fresh root process; true while the bug is present. */
-  reproduces: (p: Process) => boolean;
+  /** Run the minimal case on a fresh root process; true when vfsim follows the Linux rule. */
+  holds: (p: Process) => boolean;
 }
 
 const err = (o: Outcome, code: string): boolean => !o.ok && o.error === code;
@@ -42,15 +42,16 @@ export const KNOWN_VFS_BUGS: readonly KnownBug[] = [
       { op: 'fstat', fd: 0 },
     ],
     matches: (op, a, b) => op.op === 'fstat' && a.ok && b.ok && JSON.stringify(a) !== JSON.stringify(b),
-    reproduces: (p) => {
-      const fd = p.open('/kb-b', C.O_RDWR | C.O_CREAT, 0o644);
-      p.fchmod(fd, 0o7767);
-      p.close(fd);
+    holds: (p) => {
+      const mk = (path: string): void => { const fd = p.open(path, C.O_RDWR | C.O_CREAT, 0o666); p.fchmod(fd, 0o7767); p.close(fd); };
+      mk('/w');
+      mk('/t');
       const q = asStranger(p);
-      const w = q.open('/kb-b', C.O_WRONLY, 0);
+      const w = q.open('/w', C.O_WRONLY, 0);
       q.write(w, new Uint8Array([49]), 0, 1, null);
       q.close(w);
-      return (p.stat('/kb-b').mode & 0o7777) !== 0o1767;
+      q.truncate('/t', 1);
+      return (p.stat('/w').mode & 0o7777) === 0o1767 && (p.stat('/t').mode & 0o7777) === 0o1767;
     },
   },
 ];
