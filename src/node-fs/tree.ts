@@ -26,15 +26,17 @@ const TEMPLATE_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
  * the same order (checked name by name, so a stale entry can only miss, never mislead).
  */
 class SortCache {
-  private readonly map = new Map<string, { names: string[]; order: Int32Array | null }>();
+  private readonly map = new Map<string, { names: string[]; order: Int32Array | null; sorted: string[] | null }>();
+  private last: { names: string[]; order: Int32Array | null; sorted: string[] | null } | undefined;
 
   order(key: string, list: readonly VfsDirent[]): Int32Array | null {
     const n = list.length;
     const c = this.map.get(key);
+    this.last = undefined;
     if (c !== undefined && c.names.length === n) {
       let i = 0;
       while (i < n && c.names[i] === list[i]!.name) i++;
-      if (i === n) return c.order;
+      if (i === n) { this.last = c; return c.order; }
     }
     let sorted = true;
     for (let i = 1; i < n; i++) if (list[i - 1]!.name > list[i]!.name) { sorted = false; break; }
@@ -49,8 +51,22 @@ class SortCache {
     if (this.map.size >= 4096) this.map.clear(); // bounded: a cache, not a mirror of the tree
     const names: string[] = new Array(n);
     for (let i = 0; i < n; i++) names[i] = list[i]!.name;
-    this.map.set(key, { names, order });
+    const entry = { names, order, sorted: null };
+    this.map.set(key, entry);
+    this.last = entry;
     return order;
+  }
+
+  /** readdir's plain answer: the names in strcmp order, as a fresh array (the caller may keep it). */
+  sortedNames(key: string, list: readonly VfsDirent[]): string[] {
+    const order = this.order(key, list);
+    const c = this.last;
+    if (c !== undefined && c.sorted !== null) return c.sorted.slice();
+    const n = list.length;
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = list[order === null ? i : order[i]!]!.name;
+    if (c !== undefined) c.sorted = out.slice();
+    return out;
   }
 }
 
@@ -175,6 +191,12 @@ export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
   }
 
   function readdirSync(path: unknown, options?: unknown): (string | Buffer | Dirent<string | Buffer>)[] {
+    if (options === undefined && typeof path === 'string' && path.indexOf('\u0000') === -1) {
+      // The common call, readdirSync('/dir'): names in strcmp order, no options to read.
+      let list;
+      try { list = sys.readdir(path); } catch (e) { throw uvError(e, 'scandir', path); }
+      return sortCache.sortedNames(path, list);
+    }
     const o = options === undefined ? undefined
       : getOptions(options, {} as { encoding?: BufferEncodingOrBuffer; withFileTypes?: boolean; recursive?: boolean });
     const p = toPath(path);
@@ -186,6 +208,7 @@ export function makeTree(ctx: Ctx, seed = 0x6d6b6474) {
     const withTypes = !!o?.withFileTypes;
     if (!o?.recursive) {
       const list = read(p);
+      if (!withTypes && (!enc || enc === 'utf8' || enc === 'utf-8')) return sortCache.sortedNames(p, list);
       const order = sortCache.order(p, list);
       const n = list.length;
       const out: (string | Buffer | Dirent<string | Buffer>)[] = new Array(n);
