@@ -282,10 +282,12 @@ export class PageCache {
       if (n > len - done) n = len - done;
       let f = pages.get(idx);
       if (f === NO_FRAME) {
-        // Taking a frame may reclaim (and write back) a page of the pending run: copy it first.
+        // Taking a frame may reclaim (and write back) a page of the pending run: copy it first, and
+        // let the size cover it, or writeback would clip a page past the old end to nothing.
         if (runLen > 0 && this.hooks !== null) {
           this.copyIn(buf, runSrc, runDst, runLen);
           runLen = 0;
+          if (pos + done > m.size) m.size = pos + done;
         }
         // A page the write covers whole needs neither zeroing nor the store's old bytes.
         if (n === ps) f = this.addPage(m, idx, false);

@@ -296,6 +296,32 @@ t.test('a Pager error: the frame is freed and the error passes; a short count af
   t.equal(m.size, 4 * PS, 'size unchanged (inside the file)');
 });
 
+t.test('reclaim during an extending write: pages evicted mid-write are written back whole (fsx under pressure)', async (t) => {
+  const ram = new Ram({ bytes: 3 * PS });
+  const pc = new PageCache(ram);
+  const pager = new MapPager();
+  const m = pc.createMapping({ pager });
+  // A stand-in for issue 5's reclaim: evict the lowest cached page when RAM runs out. Hooks are set
+  // so that the write loop knows pages can vanish under it (src/mm installs them with the rmap).
+  pc.hooks = { beforeWriteback() {}, gatherDirty() {}, beforeDrop() {}, truncated() {} };
+  ram.registerShrinker({
+    name: 'test-reclaim',
+    shrink: (want: number) => {
+      let freed = 0;
+      for (let i = m.pages.next(0, Infinity); i >= 0 && freed < want; i = m.pages.next(i + 1, Infinity)) {
+        if (pc.evictPage(m, i)) freed++;
+      }
+      return freed;
+    },
+  });
+  const data = fill(6 * PS + 100, (i) => (i * 11 + 3) & 255);
+  t.equal(pc.write(m, 0, data, 0, data.length), data.length, 'the whole write went through 3 frames');
+  t.ok(pager.writes >= 4, `evicted pages were written back (${pager.writes} writes)`);
+  const out = new Uint8Array(data.length);
+  t.equal(pc.read(m, 0, out, 0, out.length), out.length);
+  t.same(out, data, 'every byte came back, from the cache or through the pager');
+});
+
 t.test('out of frames: NO_SPACE when nothing fits, short count otherwise, nothing else changes (write(2))', async (t) => {
   const ram = new Ram({ bytes: 4 * PS });
   const clock = new Clock();
