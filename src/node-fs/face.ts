@@ -23,11 +23,20 @@ function buildSync(ctx: Ctx, seed: number | undefined) {
   const dir = makeDir(ctx);
   const base = { ...core, ...files, ...tree, ...dir };
   const cp = makeCp(ctx, base as Parameters<typeof makeCp>[1]);
+  // fs.ReadStream/fs.WriteStream of this face: `new fs.ReadStream(path, options)` works as with node:fs.
+  class FaceReadStream extends ReadStream {
+    constructor(path: unknown, options?: unknown) { super(all, path, options); }
+  }
+  class FaceWriteStream extends WriteStream {
+    constructor(path: unknown, options?: unknown) { super(all, path, options); }
+  }
   const all = {
     ...base,
     ...cp,
-    createReadStream(path: unknown, options?: unknown): ReadStream { return new ReadStream(all, path, options); },
-    createWriteStream(path: unknown, options?: unknown): WriteStream { return new WriteStream(all, path, options); },
+    createReadStream(path: unknown, options?: unknown): ReadStream { return new FaceReadStream(path, options); },
+    createWriteStream(path: unknown, options?: unknown): WriteStream { return new FaceWriteStream(path, options); },
+    ReadStream: FaceReadStream,
+    WriteStream: FaceWriteStream,
   };
   return all;
 }
@@ -105,8 +114,6 @@ export function buildFace(sys: Syscalls, seed?: number): NodeFsFace {
     StatFs,
     Dirent,
     Dir,
-    ReadStream,
-    WriteStream,
     FileHandle,
     sys,
   };

@@ -105,3 +105,17 @@ t.test('stream events and errors agree with node:fs streams (fs.ReadStream/Write
     realFs.rmSync(R, { recursive: true, force: true });
   }
 });
+
+t.test('new fs.ReadStream(path) / new fs.WriteStream(path) as with node:fs, and instanceof', async (t) => {
+  const fs = createFs(undefined, { ramBytes: 16 << 20 });
+  // @types/node does not declare the (path, options) constructor node:fs has; so, a cast.
+  type Ctor<T> = new (path: string, options?: object) => T;
+  const ws = new (fs.WriteStream as unknown as Ctor<import('node:fs').WriteStream>)('/s', {});
+  await new Promise<void>((res) => ws.end('streamed', () => res()));
+  t.ok(fs.createWriteStream('/t') instanceof fs.WriteStream);
+  const rs = new (fs.ReadStream as unknown as Ctor<import('node:fs').ReadStream>)('/s', { encoding: 'utf8' });
+  let s = '';
+  for await (const c of rs) s += c as string;
+  t.equal(s, 'streamed');
+  t.ok(fs.createReadStream('/s') instanceof fs.ReadStream);
+});
