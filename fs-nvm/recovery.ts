@@ -12,7 +12,7 @@ import { BlockAllocator } from './alloc.js';
 import { PInode, replay, type ReplayLimits } from './inode.js';
 import { readLog } from './log.js';
 import {
-  BLOCK, ITABLE_BLOCK, JOURNAL_MAX_PAIRS, JOURNAL_SLOTS, journalSlotOffset, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
+  BLOCK, ITABLE_BLOCK, JOURNAL_MAX_PAIRS, JOURNAL_SLOTS, JOURNAL_SLOT_BYTES, journalSlotOffset, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
   SB_DATA_START, SB_INODES, SB_ITABLE, SB_MAGIC, SB_VERSION, SB_WORDS, SLOT_BYTES, checksum, slotOffset, type Geometry,
 } from './layout.js';
 
@@ -79,12 +79,18 @@ export function writeSuperblock(dev: PersistentMemory, g: Geometry, version = PC
 }
 
 /** Undo a multi-inode commit that was cut short: put back each commit word's old value. */
+const journalArea = new Uint8Array(JOURNAL_SLOTS * JOURNAL_SLOT_BYTES);
+const journalView = new DataView(journalArea.buffer);
+
 function rollBackJournal(dev: PersistentMemory, g: Geometry): number {
   let restored = 0;
+  // One read of the whole journal area; slots whose count word is zero are idle.
+  dev.read(journalSlotOffset(0), journalArea, 0, journalArea.length);
   for (let slot = 0; slot < JOURNAL_SLOTS; slot++) {
+    const at = slot * JOURNAL_SLOT_BYTES;
+    if (journalView.getUint32(at, true) === 0 && journalView.getUint32(at + 4, true) === 0) continue;
     const jo = journalSlotOffset(slot);
     const n = dev.load64(jo);
-    if (n === 0) continue;
     if (n < 0 || n > JOURNAL_MAX_PAIRS) throw fsErr('EIO', 'mount');
     for (let i = 0; i < n; i++) {
       const addr = dev.load64(jo + 8 + 16 * i), old = dev.load64(jo + 16 + 16 * i);
@@ -104,6 +110,21 @@ function rollBackJournal(dev: PersistentMemory, g: Geometry): number {
   return restored;
 }
 
+let s8 = new Uint8Array(0), s32 = new Uint32Array(0);
+/** A zeroed scratch array reused across mounts (a crash explorer mounts thousands of images a second). */
+function scratch8(n: number): Uint8Array {
+  if (s8.length < n) s8 = new Uint8Array(n);
+  const a = s8.subarray(0, n);
+  a.fill(0);
+  return a;
+}
+function scratch32(n: number): Uint32Array {
+  if (s32.length < n) s32 = new Uint32Array(n);
+  const a = s32.subarray(0, n);
+  a.fill(0);
+  return a;
+}
+
 /** Run recovery on `dev` and return the rebuilt state. `clockNow` reads the device clock, if any. */
 export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: number, clockNow: () => number): Recovered {
   const t0 = clockNow();
@@ -111,7 +132,7 @@ export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: num
   const journalRolledBack = rollBackJournal(dev, g);
   const lim: ReplayLimits = { blocks: g.blocks, dataStart: g.dataStart, inodes: g.inodes, maxFileSize };
   const isLogBlock = (b: number): boolean => b >= g.dataStart && b < g.blocks;
-  const seen = new Uint8Array(g.blocks);
+  const seen = scratch8(g.blocks);
   // Slot heads, read in one sweep of the inode table.
   const table = new Uint8Array(g.inodes * SLOT_BYTES);
   dev.read(slotOffset(0), table, 0, table.length);
@@ -138,7 +159,7 @@ export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: num
   const stack: PInode[] = [root];
   let live = 1;
   // Names of each inode (files) and subdirectories (directories): link counts must agree (e2fsck pass 4).
-  const links = new Uint32Array(g.inodes + 1);
+  const links = scratch32(g.inodes + 1);
   links[1] = 2;
   while (stack.length > 0) {
     const d = stack.pop()!;

@@ -1,0 +1,24 @@
+// Every seq-1 workload ACE generates (CrashMonkey, OSDI '18; 435 at the commit in the data README) on
+// pcmfs: crash at every fence and after every call, recover, and hold the state to Chipmunk's oracle for
+// persistent-memory file systems (EuroSys '23): completed calls present, the call in flight whole or
+// absent, the image mounts, fsck clean. A lean subset budget per cut keeps this under a few seconds
+// of CPU; `vfsim crash --workload` runs the default budget.
+
+import t from 'tap';
+import { aceGeneratedWorkloads, pcmfsTarget, runWorkload } from '../../src/testing/crash/index.js';
+
+const D = '/work/shared/data/crash/';
+export const LEAN = { allUpTo: 2, cap: 6, tail: 2, samples: 1 };
+
+t.test('ACE seq-1 (all 435 generated workloads): no violation on pcmfs', async (t) => {
+  const target = pcmfsTarget({ budget: LEAN });
+  let states = 0;
+  const bad: string[] = [];
+  for (const wl of aceGeneratedWorkloads(D + 'crashmonkey-ace-seq1-generated.jlang.zst', 'ace-seq1')) {
+    const r = runWorkload(target, wl, { maxViolations: 1 });
+    states += r.crashStates;
+    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
+  }
+  t.ok(states > 20000, `${states} crash states checked`);
+  t.same(bad, []);
+});
