@@ -231,4 +231,39 @@ export class Mm implements PageCacheHooks {
     }
     return young;
   }
+
+  // ---- consistency ----
+
+  /**
+   * Problems found (empty if none), after ramfs' fsck: every page descriptor points at the frame the
+   * page cache holds for its (file, index), or at the space's own private frame; every such frame is
+   * allocated; the rmap and the descriptors agree both ways.
+   */
+  fsck(): string[] {
+    const out: string[] = [];
+    const pc = this.pageCache;
+    let rmapped = 0;
+    for (const as of this.spaces) {
+      if (as === undefined) continue;
+      for (const [vpn, f] of as.pteFrame) {
+        const where = `space ${as.id} va 0x${(vpn * 4096).toString(16)}`;
+        if (!this.ram.isAllocated(f)) out.push(`${where}: maps free frame ${f}`);
+        const vma = as.find(vpn * 4096);
+        if (vma === undefined) { out.push(`${where}: mapped outside every VMA`); continue; }
+        if (as.priv.get(vpn) === f) continue;
+        if (vma.mapping === null) { out.push(`${where}: anonymous page is not the space's own`); continue; }
+        const idx = vma.fileIndex(vpn, 4096);
+        if (pc.findPage(vma.mapping, idx) !== f) out.push(`${where}: maps frame ${f}, the cache has ${pc.findPage(vma.mapping, idx)} for page ${idx}`);
+        const l = this.rmap.get(f);
+        let found = false;
+        if (l !== undefined) for (let i = 0; i < l.length; i += 2) if (l[i] === as.id && l[i + 1] === vpn) found = true;
+        if (!found) out.push(`${where}: no rmap entry`);
+        rmapped++;
+      }
+    }
+    let entries = 0;
+    for (const f of this.rmap.frames()) entries += this.rmap.count(f);
+    if (entries !== rmapped) out.push(`rmap holds ${entries} entries, descriptors ${rmapped}`);
+    return out;
+  }
 }

@@ -27,6 +27,11 @@ function real(hardwareDirty: boolean): Real {
 }
 
 const ran = { mapwrite: 0, mapread: 0 };
+/** After every command: the descriptors, the rmap and the page cache agree (Mm.fsck). */
+function audit(r: Real): void {
+  const p = r.mm.fsck();
+  if (p.length > 0) throw new Error(`mm fsck: ${p.slice(0, 3).join('; ')}`);
+}
 const fill = (n: number, v: number) => new Uint8Array(n).fill(v);
 
 class Write implements fc.Command<Model, Real> {
@@ -41,6 +46,7 @@ class Write implements fc.Command<Model, Real> {
     if (this.off > m.size) m.data.fill(0, m.size, this.off);
     m.data.set(b, this.off);
     m.size = Math.max(m.size, this.off + this.len);
+    audit(r);
   }
   toString() { return `${this.mapped ? 'mapwrite' : 'write'}(${this.off}, ${this.len}, ${this.v})`; }
 }
@@ -62,6 +68,7 @@ class Read implements fc.Command<Model, Real> {
       const end = m.size - (m.size % PS) + PS;
       for (let x = m.size; x < end; x += 97) if (r.cpu.load8(r.va + x) !== 0) throw new Error(`byte ${x} past EOF is not 0`);
     }
+    audit(r);
   }
   toString() { return `${this.mapped ? 'mapread' : 'read'}(${this.off}, ${this.len})`; }
 }
@@ -74,6 +81,7 @@ class Truncate implements fc.Command<Model, Real> {
     if (this.size > m.size) m.data.fill(0, m.size, this.size);
     m.size = this.size;
     if (r.p.fstat(r.fd).size !== m.size) throw new Error('size differs');
+    audit(r);
   }
   toString() { return `truncate(${this.size})`; }
 }
@@ -84,6 +92,7 @@ class Punch implements fc.Command<Model, Real> {
   run(m: Model, r: Real) {
     r.p.fallocate(r.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, this.off, this.len);
     m.data.fill(0, this.off, Math.min(m.size, this.off + this.len));
+    audit(r);
   }
   toString() { return `punch(${this.off}, ${this.len})`; }
 }
@@ -97,6 +106,7 @@ class Other implements fc.Command<Model, Real> {
     else if (this.what === 'pressure') r.mm.reclaim.shrink(1 << 20);
     else if (this.what === 'reopen') { r.p.close(r.fd); r.fd = r.p.open('/m', O_RDWR, 0); }
     else { munmap(r.as, r.va, MAX); r.va = mmapFd(r.p, r.as, 0, MAX, PROT_READ | PROT_WRITE, MAP_SHARED, r.fd, 0); }
+    audit(r);
   }
   toString() { return this.what; }
 }
@@ -114,7 +124,7 @@ const cmds = [
 for (const hardwareDirty of [false, true]) {
   t.test(`fsx mix against a byte-array model, store backend in 64 frames${hardwareDirty ? ', hardware DBM' : ''}`, async (t) => {
     const seed = Number(process.env.FSX_SEED ?? 42);
-    const numRuns = Number(process.env.FSX_RUNS ?? 25);
+    const numRuns = Number(process.env.FSX_RUNS ?? 80);
     fc.assert(
       fc.property(fc.commands(cmds, { maxCommands: 60 }), (c) => {
         fc.modelRun(() => ({ model: { data: new Uint8Array(MAX), size: 0 }, real: real(hardwareDirty) }), c);
