@@ -43,6 +43,7 @@ t.test('the --json document has issue 3\'s shape: workloads × subjects, limits,
   t.equal(result.workloads.randRead.unit, 'ops/s');
   t.ok(result.limits.memcpyMiBs > 0, 'memcpyMiBs measured');
   t.ok(result.limits.randCopyOpsPerSec > 0, 'randCopyOpsPerSec measured');
+  t.ok(result.limits.memcpyReadMiBs > 0, 'the read shape of memcpy measured (an extra key)');
   for (const s of SUBJECTS) t.ok(s in result.rssMiB, `rssMiB has ${s}`);
   t.equal(steps, stepCount(SUBJECTS), 'the progress callback saw every step');
   // The document survives JSON (no undefined, no NaN turned into null unnoticed).
@@ -99,7 +100,7 @@ t.test('issue 3\'s targets are checked at their boundaries', async (t) => {
   const rates = {} as Parameters<typeof checkTargets>[0];
   const none = { vfsim: null, 'vfsim-vfs': null, memfs: null, zenfs: null, tmpfs: null };
   for (const w of WORKLOADS) rates[w] = { ...none, vfsim: 200, memfs: 100, tmpfs: 200 };
-  const limits = { memcpyMiBs: 400, randCopyOpsPerSec: 220 };
+  const limits = { memcpyMiBs: 400, memcpyReadMiBs: 800, randCopyOpsPerSec: 220 };
   // dataMiB 256: the RSS bound is 1.25 × 256 + 64 = 384 MiB.
   const all = checkTargets(rates, limits, 384, 256);
   t.equal(all.length, 12, '7 metadata + 2 seq + 2 random + RSS');
