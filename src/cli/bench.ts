@@ -17,6 +17,7 @@ const benches: Record<string, { what: string; load: () => Promise<BenchModule> }
   fs: { what: 'filesystem workloads on vfsim, memfs, ZenFS and Linux tmpfs', load: () => import('../../bench/fs.js') },
   zfs: { what: 'ZFS-lite: cached read (page cache, ARC) vs memcpy, ARC vs lru-cache, import of 10,000 files', load: () => import('../../bench/zfs.js') },
   pcm: { what: 'PCM: DAX read/write on pcmfs vs memcpy, crash states checked/s, virtual-time and wear figures', load: () => import('../../bench/pcm.js') },
+  mm: { what: 'mmap: first-touch faults/s on a 256 MiB map, mapped read vs read() vs memcpy', load: () => import('../../bench/mm.js') },
   mmu: { what: 'MMU: TLB-hit loads/s, 4-level walks/s, bulk read through 4 KiB pages vs memcpy', load: () => import('../../bench/mmu.js') },
 };
 
