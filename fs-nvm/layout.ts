@@ -80,16 +80,16 @@ export const PUNCH_LEN = EH + 16;
 export const dentLen = (nameBytes: number): number => align8(EH + 8 + nameBytes);
 export const align8 = (n: number): number => (n + 7) & ~7;
 
-/** FNV-1a over bytes [off, off+len) of `b`, skipping the checksum field at [skip, skip+4). */
-export function checksum(b: Uint8Array, off: number, len: number, skip: number): number {
+/**
+ * FNV-1a over the 32-bit words [off, off+len) of `w` (off and len in bytes, multiples of 4), the word
+ * at byte `skip` (the checksum field) left out. Words, not bytes: recovery checks every entry it reads.
+ */
+export function checksum(w: Uint32Array, off: number, len: number, skip: number): number {
   let h = 0x811c9dc5;
-  const end = off + len;
-  for (let i = off; i < end; i++) {
-    if (i === skip) {
-      i += 3;
-      continue;
-    }
-    h = Math.imul(h ^ b[i]!, 0x01000193);
+  const end = (off + len) >>> 2, sk = skip >>> 2;
+  for (let i = off >>> 2; i < end; i++) {
+    if (i === sk && skip >= 0) continue;
+    h = Math.imul(h ^ w[i]!, 0x01000193);
   }
   return h >>> 0;
 }

@@ -27,6 +27,7 @@ export class TxPart {
   log: LogPosition | null = null;
   buf = new Uint8Array(512);
   view = new DataView(this.buf.buffer);
+  words = new Uint32Array(this.buf.buffer);
   len = 0;
   /** Start offset of each entry (entries never straddle log pages). */
   starts: number[] = [];
@@ -51,6 +52,7 @@ export class TxPart {
       nb.set(this.buf.subarray(0, this.len));
       this.buf = nb;
       this.view = new DataView(nb.buffer);
+      this.words = new Uint32Array(nb.buffer);
     }
     const off = this.len;
     this.buf.fill(0, off, off + len);
@@ -65,7 +67,7 @@ export class TxPart {
   seal(): void {
     for (const s of this.starts) {
       const len = this.view.getUint16(s + 2, true);
-      this.view.setUint32(s + 4, checksum(this.buf, s, len, s + 4), true);
+      this.view.setUint32(s + 4, checksum(this.words, s, len, s + 4), true);
     }
   }
 }
@@ -262,6 +264,7 @@ export type EntryVisitor = (kind: number, page: Uint8Array, view: DataView, off:
 
 const readPage = new Uint8Array(BLOCK);
 const readView = new DataView(readPage.buffer);
+const readWords = new Uint32Array(readPage.buffer);
 
 /**
  * Read a log from its head page, checking every pointer, length and checksum; EIO on anything
@@ -287,7 +290,7 @@ export function readLog(dev: PersistentMemory, head: number, isLogBlock: (b: num
     while (p < used) {
       const kind = readView.getUint16(p, true), len = readView.getUint16(p + 2, true);
       if (len < EH || len % 8 !== 0 || p + len > used) throw fsErr('EIO', 'mount');
-      if (readView.getUint32(p + 4, true) !== checksum(readPage, p, len, p + 4)) throw fsErr('EIO', 'mount');
+      if (readView.getUint32(p + 4, true) !== checksum(readWords, p, len, p + 4)) throw fsErr('EIO', 'mount');
       visit(kind, readPage, readView, p, len);
       p += len;
     }

@@ -42,6 +42,7 @@ export interface Recovered {
 
 const sbBuf = new Uint8Array(8 * SB_WORDS + 8);
 const sbView = new DataView(sbBuf.buffer);
+const sbWords = new Uint32Array(sbBuf.buffer);
 
 /** Read and check the superblock: EINVAL if not a pcmfs image of this version and size, EIO if damaged. */
 export function readSuperblock(dev: PersistentMemory): Geometry {
@@ -50,7 +51,7 @@ export function readSuperblock(dev: PersistentMemory): Geometry {
   const w = (o: number): number => sbView.getUint32(o + 4, true) * 4294967296 + sbView.getUint32(o, true);
   if (w(SB_MAGIC) !== PCMFS_MAGIC) throw fsErr('EINVAL', 'mount');
   if (w(SB_VERSION) !== PCMFS_VERSION) throw fsErr('EINVAL', 'mount');
-  if (sbView.getUint32(SB_CHECKSUM, true) !== checksum(sbBuf, 0, SB_CHECKSUM, -1)) throw fsErr('EIO', 'mount');
+  if (sbView.getUint32(SB_CHECKSUM, true) !== checksum(sbWords, 0, SB_CHECKSUM, -1)) throw fsErr('EIO', 'mount');
   const bytes = w(SB_BYTES), inodes = w(SB_INODES), itable = w(SB_ITABLE), dataStart = w(SB_DATA_START);
   if (bytes !== Math.floor(dev.size / BLOCK) * BLOCK) throw fsErr('EINVAL', 'mount');
   const blocks = bytes / BLOCK, itableBlocks = Math.ceil((inodes * SLOT_BYTES) / BLOCK);
@@ -73,7 +74,7 @@ export function writeSuperblock(dev: PersistentMemory, g: Geometry, version = PC
   put(SB_INODES, g.inodes);
   put(SB_ITABLE, ITABLE_BLOCK);
   put(SB_DATA_START, g.dataStart);
-  sbView.setUint32(SB_CHECKSUM, checksum(sbBuf, 0, SB_CHECKSUM, -1), true);
+  sbView.setUint32(SB_CHECKSUM, checksum(sbWords, 0, SB_CHECKSUM, -1), true);
   dev.write(0, sbBuf, 0, sbBuf.length);
   dev.flushRange(0, sbBuf.length);
 }

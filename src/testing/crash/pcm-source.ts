@@ -6,6 +6,7 @@
 // random samples. Images are mounted on one device with checkpoint/applyTo/rollback (src/hw/pcm).
 
 import { PcmDevice } from '../../hw/pcm/pcm.js';
+import type { CpuCacheOptions } from '../../hw/pcm/cache.js';
 import { PcmCrashReplayer, type PcmCrashStates } from '../../hw/pcm/crash.js';
 import { PcmEvent, type PcmTrace } from '../../hw/pcm/trace.js';
 import { SubsetCursor } from '../../hw/pcm/subsets.js';
@@ -33,6 +34,8 @@ export interface PcmTargetOptions extends PcmFsOptions {
   /** Device size (default 512 KiB: room for ACE's largest files, copied on write, and their logs). */
   bytes?: number;
   budget?: PcmSubsetBudget;
+  /** The traced device's CPU cache (e.g. spontaneous evictions: evictProbability). */
+  cache?: CpuCacheOptions;
 }
 
 /** pcmfs on a fresh PcmDevice, as a crash-explorer target. */
@@ -52,7 +55,7 @@ class PcmSession implements CrashSession {
 
   constructor(opts: PcmTargetOptions) {
     this.opts = opts;
-    this.dev = new PcmDevice({ bytes: opts.bytes ?? 512 << 10 });
+    this.dev = new PcmDevice({ bytes: opts.bytes ?? 512 << 10, ...(opts.cache ? { cache: opts.cache } : {}) });
     PcmFs.mkfs(this.dev);
     this.backend = PcmFs.mount(this.dev, opts);
   }
