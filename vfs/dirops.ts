@@ -148,6 +148,7 @@ export function unlink(p: Process, path: string): void {
   p.vfs.nsGen++;
   const now = p.vfs.now();
   touchMC(now, dv);
-  touchC(now, v);
+  // The inode's ctime moves; nobody can see it if this was its last name and nothing holds it open.
+  if (v.opens > 0 || dv.mnt.backend.getattr(v.ino).nlink > 0) touchC(now, v);
   p.vfs.nameGone(v);
 }
