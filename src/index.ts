@@ -43,3 +43,5 @@ export { readTrace, replayTrace } from '../fs-zfs-lite/arc-trace.js';
 export type { ReplayCache, ReplayResult } from '../fs-zfs-lite/arc-trace.js';
 export * from './hw/pcm/index.js';
 export * from './hw/block/index.js';
+export { PcmFs, fsckPcm, PCMFS_MAGIC, PCMFS_STATFS_MAGIC } from '../fs-nvm/index.js';
+export type { PcmFsOptions, MkfsOptions, RecoveryReport, PcmFsckReport } from '../fs-nvm/index.js';

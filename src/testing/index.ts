@@ -32,3 +32,4 @@ export type { ScriptResult, RunScriptsOptions } from './pjdfstest-scripts.js';
 export { Fsx, FSX_BACKENDS, parseFsxOps, formatFsxOp, FSX_OPS, runTwoSpaces } from './fsx/index.js';
 export type { FsxOptions, FsxResult, FsxFailure, FsxBackendFactory, FsxOp, FsxOpName, TwoSpacesResult } from './fsx/index.js';
 export { StoreFs, MapStorePager } from './store-fs.js';
+export * as crash from './crash/index.js';

@@ -200,3 +200,11 @@ t.test('O_TRUNC, append, sparse files and large writes read back exactly', async
   p.close(fd);
   t.same(fsckPcm(fs).problems, []);
 });
+
+t.test('public API: vfsim exports pcmfs, vfsim/testing the crash explorer', async (t) => {
+  const api = await import('../../src/index.js');
+  const testing = await import('../../src/testing/index.js');
+  t.equal(api.PcmFs, PcmFs);
+  t.equal(typeof testing.crash.runWorkload, 'function');
+  t.equal(typeof testing.crash.pcmfsTarget, 'function');
+});
