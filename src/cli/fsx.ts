@@ -15,16 +15,17 @@ export function register(program: Command): void {
     .option('--ops <n>', 'operations', '10000')
     .option('--seed <n>', 'PRNG seed', '1')
     .option('--file-size <bytes>', 'largest file size (fsx -l)', '262144')
+    .option('--op-len <bytes>', 'longest read/write (fsx -o)', '65536')
     .option('--ram-mib <n>', 'machine RAM in MiB (small forces reclaim with --fs store)', '64')
     .option('--replay <file>', 'replay an xfstests .fsxops op log instead of random ops')
     .option('--hardware-dirty', 'MMU manages access and dirty flags (TCR HA/HD, DBM) instead of software faults', false)
     .option('--two-spaces', 'second mode: two address spaces, one shared and one private map of one file', false)
     .option('--json', 'print JSON', false)
-    .action((o: { fs: string; ops: string; seed: string; fileSize: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean }) => {
+    .action((o: { fs: string; ops: string; seed: string; fileSize: string; opLen: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean }) => {
       const backend = FSX_BACKENDS[o.fs];
       if (backend === undefined) throw new Error(`unknown --fs '${o.fs}' (known: ${Object.keys(FSX_BACKENDS).join(', ')})`);
-      const ops = Number(o.ops), seed = Number(o.seed), fileSize = Number(o.fileSize), ramMiB = Number(o.ramMib);
-      for (const [k, v] of [['--ops', ops], ['--seed', seed], ['--file-size', fileSize], ['--ram-mib', ramMiB]] as const) {
+      const ops = Number(o.ops), seed = Number(o.seed), fileSize = Number(o.fileSize), ramMiB = Number(o.ramMib), maxOpLen = Number(o.opLen);
+      for (const [k, v] of [['--ops', ops], ['--seed', seed], ['--file-size', fileSize], ['--ram-mib', ramMiB], ['--op-len', maxOpLen]] as const) {
         if (!Number.isFinite(v) || v < 0) throw new Error(`${k} must be a non-negative number`);
       }
       if (o.twoSpaces) {
@@ -38,12 +39,13 @@ export function register(program: Command): void {
       const bar = !o.json && !replay && ops >= 200000 && process.stderr.isTTY ? new SingleBar({ stream: process.stderr }, Presets.shades_classic) : null;
       bar?.start(ops, 0);
       const fsx = new Fsx({
-        backend, fsName: o.fs, ops, seed, fileSize, ramMiB, hardwareDirty: o.hardwareDirty,
+        backend, fsName: o.fs, ops, seed, fileSize, maxOpLen, ramMiB, hardwareDirty: o.hardwareDirty,
         ...(replay ? { replay } : {}), ...(bar ? { progress: (n: number) => bar.update(n) } : {}),
       });
       const r = fsx.run();
       bar?.stop();
       const opsPerSec = Math.round(r.ops / r.seconds);
+      const cpuOpsPerSec = Math.round(r.ops / r.cpuSeconds);
       if (r.failures.length > 0) {
         const f = r.failures[0]!;
         const file = `fsx-${o.fs}-${seed}.fsxops`;
@@ -52,11 +54,11 @@ export function register(program: Command): void {
         process.exitCode = 1;
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ ops: r.ops, seed, opsPerSec, failures: r.failures.length, fs: r.fs, checkedBytes: r.checkedBytes, faults: r.faults, evictions: r.evictions, writebacks: r.writebacks, skipped: r.skipped }) + '\n');
+        process.stdout.write(JSON.stringify({ ops: r.ops, seed, opsPerSec, failures: r.failures.length, cpuOpsPerSec, fs: r.fs, checkedBytes: r.checkedBytes, faults: r.faults, evictions: r.evictions, writebacks: r.writebacks, skipped: r.skipped }) + '\n');
         return;
       }
       const rows: [string, string][] = [
-        ['fs', r.fs], ['ops', String(r.ops)], ['seed', String(seed)], ['ops/s', String(opsPerSec)],
+        ['fs', r.fs], ['ops', String(r.ops)], ['seed', String(seed)], ['ops/s (wall)', String(opsPerSec)], ['ops/CPU-second', String(cpuOpsPerSec)],
         ['bytes checked', String(r.checkedBytes)], ['page faults', String(r.faults)], ['evictions', String(r.evictions)],
         ['writebacks', String(r.writebacks)], ['failures', String(r.failures.length)],
         ...Object.entries(r.counts).map(([k, v]) => [`  ${k}`, String(v)] as [string, string]),

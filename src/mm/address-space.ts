@@ -6,7 +6,10 @@
 
 import type { Frame } from '../hw/ram.js';
 import { TranslationTables } from '../hw/mmu/tables.js';
-import { AP_RO_ALL, AP_RW_ALL, D_AF, D_AP2, DH_DBM } from '../hw/mmu/descriptor.js';
+import {
+  AP_RO_ALL, AP_RW_ALL, D_AF, D_AP2, D_ATTRINDX_SHIFT, D_HI_ADDR_MASK, D_NG, D_SH_SHIFT, D_TYPE, D_VALID, DH_DBM,
+  DH_PXN, DH_UXN, SH_INNER,
+} from '../hw/mmu/descriptor.js';
 import type { Mm } from './mm.js';
 import type { Vma } from './vma.js';
 
@@ -28,6 +31,12 @@ export class AddressSpace {
   /** vpn → private frame owned by this space (COW copy or private anonymous page). */
   readonly priv = new Map<number, Frame>();
   private readonly buf = new Uint32Array(2);
+  /**
+   * PA of the level-3 table for each 2 MiB of VA (vpn >>> 9) this space has. Level-3 tables are never
+   * freed while the space lives (pages are removed by clearing their descriptor), so a fault on a page
+   * whose table exists writes one descriptor without a walk.
+   */
+  private readonly l3 = new Map<number, number>();
 
   constructor(
     readonly mm: Mm,
@@ -86,12 +95,40 @@ export class AddressSpace {
     const mm = this.mm;
     const va = vpn * 4096;
     const had = this.pteFrame.has(vpn);
-    this.tables.map(va, mm.ram.frameToPaddr(f), 4096, {
-      attrIndx: ATTR_NORMAL, ap: writable ? AP_RW_ALL : AP_RO_ALL, af: true, nG: true, pxn: true, uxn: !exec, dbm,
-    }, { blocks: false });
-    if (!had) this.ptePa.set(vpn, this.tables.leaf(va)!.descPa);
+    const pa = mm.ram.frameToPaddr(f);
+    let dpa = this.ptePa.get(vpn);
+    if (dpa === undefined) {
+      const t = this.l3.get(Math.floor(vpn / 512));
+      if (t !== undefined) dpa = t + (vpn % 512) * 8;
+    }
+    if (dpa !== undefined) {
+      // Arm ARM D8.3.2, a level-3 page descriptor: the same encoding TranslationTables.map writes.
+      const lo = D_VALID | D_TYPE | (ATTR_NORMAL << D_ATTRINDX_SHIFT) | ((writable ? AP_RW_ALL : AP_RO_ALL) << 6) |
+        (SH_INNER << D_SH_SHIFT) | D_AF | D_NG | (pa % 4294967296 & 0xfffff000);
+      const hi = (Math.floor(pa / 4294967296) & D_HI_ADDR_MASK) | (dbm ? DH_DBM : 0) | DH_PXN | (exec ? 0 : DH_UXN);
+      this.tables.phys.write64(dpa, lo >>> 0, hi >>> 0);
+    } else {
+      this.tables.map(va, pa, 4096, {
+        attrIndx: ATTR_NORMAL, ap: writable ? AP_RW_ALL : AP_RO_ALL, af: true, nG: true, pxn: true, uxn: !exec, dbm,
+      }, { blocks: false });
+      dpa = this.tables.leaf(va)!.descPa;
+      this.l3.set(Math.floor(vpn / 512), dpa - (vpn % 512) * 8);
+    }
+    this.ptePa.set(vpn, dpa);
     this.pteFrame.set(vpn, f);
-    if (had) mm.mmu.tlbiVa(va, this.asid, true);
+    if (had) this.tlbi(vpn);
+  }
+
+  /**
+   * TLBI VALE1 for this ASID and page (what Mmu.tlbiVa does, without building the BigInt operand:
+   * the same TLB invalidation, counter, clock charge and CPU notification).
+   */
+  tlbi(vpn: number): void {
+    const mmu = this.mm.mmu;
+    mmu.tlb.invalidateVa(vpn, this.asid);
+    mmu.cv.tlbi++;
+    mmu.clock.now += mmu.profile.cpu.tlbiNs;
+    mmu.onInvalidate?.();
   }
 
   /** Clear the descriptor of `vpn` (no rmap or frame bookkeeping). Returns the old low word. */
@@ -104,7 +141,7 @@ export class AddressSpace {
     phys.write64(pa, 0, 0);
     this.ptePa.delete(vpn);
     this.pteFrame.delete(vpn);
-    this.mm.mmu.tlbiVa(vpn * 4096, this.asid, true);
+    this.tlbi(vpn);
     this.lastHi = hi;
     return lo;
   }
@@ -124,7 +161,7 @@ export class AddressSpace {
     const pa = this.ptePa.get(vpn);
     if (pa === undefined) return;
     this.tables.phys.write64(pa, lo >>> 0, hi >>> 0);
-    this.mm.mmu.tlbiVa(vpn * 4096, this.asid, true);
+    this.tlbi(vpn);
   }
 
   /** Whether a descriptor's state says the page was written: AP[2] = 0 (writable) — with DBM, hardware cleared it. */

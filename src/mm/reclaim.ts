@@ -26,13 +26,16 @@ export class Reclaim implements Shrinker {
     const n = flags.length;
     this.stats.runs++;
     let freed = 0;
+    let candidates = 0;
     // Evict in batches of at least 32 (Linux SWAP_CLUSTER_MAX) so that one fault does not pay a scan each.
     const goal = Math.max(want, 32);
     for (let scanned = 0; scanned < 2 * n && freed < goal; scanned++) {
       const f = this.hand;
       this.hand = f + 1 === n ? 0 : f + 1;
       const fl = flags[f]!;
+      if (scanned === n && candidates === 0) break; // a whole sweep found nothing evictable
       if ((fl & PG_CACHED) === 0 || (fl & PG_UNEVICTABLE) !== 0 || f === mm.pinned) continue;
+      candidates++;
       this.stats.scanned++;
       const young = mm.testAndClearYoung(f);
       if ((fl & PG_REFERENCED) !== 0 || young) {

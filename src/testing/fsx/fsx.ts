@@ -62,6 +62,8 @@ export interface FsxResult {
   skipped: Record<string, number>;
   failures: FsxFailure[];
   seconds: number;
+  /** CPU seconds of this process over the run (steadier than wall time on a busy host). */
+  cpuSeconds: number;
   faults: number;
   evictions: number;
   writebacks: number;
@@ -123,7 +125,7 @@ export class Fsx {
   }
 
   run(): FsxResult {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     const replay = this.opts.replay;
     const total = replay ? replay.length : this.o.ops;
     for (let i = 0; i < total && this.failure === null; i++) {
@@ -133,9 +135,11 @@ export class Fsx {
       if (this.opts.progress && (i & 4095) === 4095) this.opts.progress(i + 1);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cu = process.cpuUsage(c0);
+    const cpuSeconds = (cu.user + cu.system) / 1e6;
     return {
       fs: this.opts.fsName ?? this.fs.fsType, ops: total, seed: this.o.seed, checkedBytes: this.checkedBytes,
-      counts: this.counts, skipped: this.skipped, failures: this.failure ? [this.failure] : [], seconds,
+      counts: this.counts, skipped: this.skipped, failures: this.failure ? [this.failure] : [], seconds, cpuSeconds,
       faults: this.mm.stats.faults, evictions: this.mm.reclaim.stats.evicted, writebacks: this.fs.pageCache.stats.writebacks,
     };
   }
