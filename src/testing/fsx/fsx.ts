@@ -88,6 +88,8 @@ export class Fsx {
   /** Pattern bytes at their file offsets (words, so that four bytes are made per add). */
   private readonly gen: Uint8Array;
   private readonly gen32: Uint32Array;
+  /** For files up to 1 MiB: the whole pattern of each op byte, made on first use (then a write copies, no add). */
+  private readonly patterns: (Uint8Array | undefined)[] = [];
   private readonly buf: Uint8Array;
   private readonly rng: Prng;
   private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty'>>;
@@ -240,16 +242,7 @@ export class Fsx {
     const off = o.off % max;
     const len = Math.min(o.len, max - off);
     if (len === 0) return this.skip(o.op);
-    // gendata: byte x = (op + (x odd ? original[x] : 0)) mod 256, four bytes per add without carries
-    // between them (SWAR: add the low 7 bits, then xor in the top bits).
-    const vv = Math.imul(this.n & 255, 0x01010101) >>> 0;
-    const odd32 = this.odd32, gen32 = this.gen32;
-    const vlo = vv & 0x7f7f7f7f;
-    for (let w = off >>> 2, e = (off + len + 3) >>> 2; w < e; w++) {
-      const a = odd32[w]!;
-      gen32[w] = ((a & 0x7f7f7f7f) + vlo) ^ ((a ^ vv) & 0x80808080);
-    }
-    const buf = this.gen.subarray(off, off + len);
+    const buf = this.pattern(this.n & 255, off, len);
     if (!mapped) {
       const w = this.p.write(this.fd, buf, 0, len, off);
       if (w !== len) return this.fail(`short write ${w} of ${len}`);
@@ -267,6 +260,35 @@ export class Fsx {
     if (off > this.size) this.good.fill(0, this.size, off);
     this.good.set(buf, off);
     if (off + len > this.size) this.size = off + len;
+  }
+
+  /**
+   * gendata: byte x = (op + (x odd ? original[x] : 0)) mod 256 over [off, off + len), four bytes per
+   * add without carries between them (SWAR: add the low 7 bits, then xor in the top bits). Small files
+   * keep each op byte's whole pattern, so later writes with the same byte only take a subarray.
+   */
+  private pattern(v: number, off: number, len: number): Uint8Array {
+    const words = this.odd32.length;
+    const cached = this.o.fileSize <= 1048576;
+    let out32 = this.gen32, out = this.gen;
+    let from = off >>> 2, to = (off + len + 3) >>> 2;
+    if (cached) {
+      const p = this.patterns[v];
+      if (p !== undefined) return p.subarray(off, off + len);
+      out32 = new Uint32Array(words);
+      out = new Uint8Array(out32.buffer);
+      this.patterns[v] = out;
+      from = 0;
+      to = words;
+    }
+    const vv = Math.imul(v, 0x01010101) >>> 0;
+    const vlo = vv & 0x7f7f7f7f;
+    const odd32 = this.odd32;
+    for (let w = from; w < to; w++) {
+      const a = odd32[w]!;
+      out32[w] = ((a & 0x7f7f7f7f) + vlo) ^ ((a ^ vv) & 0x80808080);
+    }
+    return out.subarray(off, off + len);
   }
 
   private grow(to: number): void {
