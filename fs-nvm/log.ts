@@ -77,6 +77,8 @@ export interface CommitOptions {
   rotate?: boolean;
   /** Test-only: leave out the fence between writing entries and storing the commit words (a bug the explorer must catch). */
   omitFence?: boolean;
+  /** Test-only: commit a multi-inode operation word by word, without the journal (not atomic: a bug to catch). */
+  omitJournal?: boolean;
 }
 
 const pageScratch = new Uint8Array(BLOCK);
@@ -144,11 +146,12 @@ export class LogCommitter {
     }
     if (this.opts.omitFence !== true) dev.fence();
     // 3. The commit words.
-    if (parts.length === 1) {
-      const p = parts[0]!;
-      dev.store64(p.commitAddr, p.commitNew);
-      dev.flush(p.commitAddr);
-      dev.fence();
+    if (parts.length === 1 || this.opts.omitJournal === true) {
+      for (const p of parts) {
+        dev.store64(p.commitAddr, p.commitNew);
+        dev.flush(p.commitAddr);
+        dev.fence();
+      }
       this.single++;
     } else {
       const jo = journalSlotOffset(this.journalSlot);

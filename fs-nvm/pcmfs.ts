@@ -43,6 +43,7 @@ export const PCMFS_MAX_FILE_SIZE = 2 ** 44;
 export const PCMFS_SYMLINK_MAX = 4000;
 
 const enc = new TextEncoder();
+const SCRATCH_ATTR: Attr = new PInode(0).attr;
 const clockOf = (dev: PersistentMemory): (() => number) =>
   dev instanceof PcmDevice ? () => dev.clock.now : () => 0;
 
@@ -159,7 +160,8 @@ export class PcmFs implements Backend {
 
   setattr(ino: Ino, set: SetAttr): void {
     const n = this.node(ino);
-    const a = { ...n.attr };
+    // The new attributes in a scratch copy (no allocation: the VFS calls this after most operations).
+    const a = Object.assign(SCRATCH_ATTR, n.attr);
     if (set.mode !== undefined) a.mode = (a.mode & S_IFMT) | (set.mode & ALLPERMS);
     if (set.uid !== undefined) a.uid = set.uid;
     if (set.gid !== undefined) a.gid = set.gid;

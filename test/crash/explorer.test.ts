@@ -59,6 +59,15 @@ t.test('pcmfs with a fence left out (test-only flag) is caught, and each violati
   t.equal(fine.violations.length, 0, 'the same workload passes with the fence in place');
 });
 
+t.test('pcmfs committing a cross-directory rename without its journal (test-only flag) is caught', async (t) => {
+  // rename(2): "If newpath already exists, it will be atomically replaced"; a crash between the two
+  // directories' commits leaves the file under both names or neither (NOVA's journal exists for this).
+  const wl: Workload = { name: 'xdir', calls: [{ op: 'mkdir', path: 'A', mode: 0o755 }, { op: 'mkdir', path: 'B', mode: 0o755 }, { op: 'creat', path: 'A/foo' }, { op: 'rename', from: 'A/foo', to: 'B/bar' }] };
+  const r = runWorkload(pcmfsTarget({ omitJournal: true }), wl);
+  t.ok(r.violations.some((v) => v.callText === 'rename("A/foo", "B/bar")' && !v.returned), 'the rename is not atomic');
+  t.equal(runWorkload(pcmfsTarget(), wl).violations.length, 0, 'with the journal it is');
+});
+
 t.test('the random generator mixes ACE operations over shared names, reproducibly', async (t) => {
   const a = aceRandomWorkloads(9, 30, 5), b = aceRandomWorkloads(9, 30, 5);
   t.same(a, b, 'same seed, same workloads');

@@ -40,7 +40,8 @@ export interface PcmTargetOptions extends PcmFsOptions {
 
 /** pcmfs on a fresh PcmDevice, as a crash-explorer target. */
 export function pcmfsTarget(opts: PcmTargetOptions = {}): CrashTarget {
-  return { name: opts.omitFence === true ? 'pcmfs (fence omitted: test-only)' : 'pcmfs', open: () => new PcmSession(opts) };
+  const broken = [opts.omitFence === true ? 'fence omitted' : '', opts.omitJournal === true ? 'journal omitted' : ''].filter((x) => x !== '');
+  return { name: broken.length > 0 ? `pcmfs (${broken.join(', ')}: test-only)` : 'pcmfs', open: () => new PcmSession(opts) };
 }
 
 /** A selection named compactly for replay: kept piece indices, or 'all' / dropped indices. */
