@@ -14,7 +14,7 @@ const OPS_DIR = join(import.meta.dirname, '../../../shared/data/fsx/ops');
 t.test('the seven xfstests .fsxops logs replay cleanly; ops a backend lacks are skipped by name', async (t) => {
   const files = readdirSync(OPS_DIR).filter((f) => f.endsWith('.fsxops')).sort();
   t.equal(files.length, 7, 'all seven logs are there');
-  for (const fs of ['ramfs', 'store']) {
+  for (const fs of ['ramfs', 'store', 'zfs-lite', 'pcmfs']) {
     for (const f of files) {
       const replay = parseFsxOps(readFileSync(join(OPS_DIR, f), 'utf8'));
       const r = new Fsx({ backend: FSX_BACKENDS[fs]!, replay, ramMiB: 2 }).run();
@@ -52,6 +52,15 @@ t.test('random fsx runs: ramfs, store with 1 MiB of RAM (reclaim), hardware DBM'
     const c = new Fsx({ backend: FSX_BACKENDS.store!, seed, ops: 400, ramMiB: 1, hardwareDirty: true }).run();
     t.same(c.failures, [], `store/1 MiB with DBM, seed ${seed}`);
   }
+});
+
+t.test('zfs-lite and pcmfs (mmap ENODEV: mapread/mapwrite skipped by name) under fsx', async (t) => {
+  const z = new Fsx({ backend: FSX_BACKENDS['zfs-lite']!, seed: 7, ops: 400, ramMiB: 4 }).run();
+  t.same(z.failures, [], 'zfs-lite');
+  t.ok(z.counts.mapwrite! > 0 && z.skipped.mapwrite === undefined, 'zfs-lite maps through its page cache');
+  const p = new Fsx({ backend: FSX_BACKENDS.pcmfs!, seed: 7, ops: 400 }).run();
+  t.same(p.failures, [], 'pcmfs');
+  t.equal(p.skipped.mapread, p.counts.mapread, 'every mapread reported skipped on pcmfs');
 });
 
 t.test('two address spaces, shared and private maps of one file', async (t) => {

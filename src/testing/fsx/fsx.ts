@@ -15,11 +15,12 @@ import type { Process } from '../../../vfs/process.js';
 import type { Backend } from '../../../vfs/backend.js';
 import { mmapFd } from '../../../vfs/mmap-fd.js';
 import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_CREAT, O_RDWR, O_TRUNC } from '../../../vfs/constants.js';
-import type { PageCache } from '../../mm/page-cache.js';
+import { PageCache } from '../../mm/page-cache.js';
+import { mmapFileOf } from '../../../vfs/mmap-fd.js';
 import { formatFsxOp, type FsxOp, type FsxOpName } from './oplog.js';
 
 /** A backend for fsx, built over the machine's RAM (the CLI names them: ramfs, store, ...). */
-export type FsxBackendFactory = (ram: Ram) => Backend & { readonly pageCache: PageCache };
+export type FsxBackendFactory = (ram: Ram) => Backend & { readonly pageCache?: PageCache };
 
 export interface FsxOptions {
   backend: FsxBackendFactory;
@@ -74,7 +75,11 @@ const PS = 4096;
 
 export class Fsx {
   readonly ram: Ram;
-  readonly fs: Backend & { readonly pageCache: PageCache };
+  readonly fs: Backend & { readonly pageCache?: PageCache };
+  /** The backend's page cache (or one of fsx's own for a backend without one, which mmap cannot use). */
+  readonly pageCache: PageCache;
+  /** Whether the backend can be mapped (Backend.pager); fsx skips mapread/mapwrite by name if not. */
+  readonly canMap: boolean;
   readonly vfs: Vfs;
   readonly p: Process;
   readonly mm: Mm;
@@ -110,7 +115,8 @@ export class Fsx {
     this.fs = this.o.backend(this.ram);
     this.vfs = new Vfs({ root: this.fs });
     this.p = this.vfs.root;
-    this.mm = new Mm({ ram: this.ram, pageCache: this.fs.pageCache, hardwareDirty: opts.hardwareDirty ?? false });
+    this.pageCache = this.fs.pageCache ?? new PageCache(this.ram);
+    this.mm = new Mm({ ram: this.ram, pageCache: this.pageCache, hardwareDirty: opts.hardwareDirty ?? false });
     this.as = this.mm.createAddressSpace();
     this.rng = new Prng(this.o.seed);
     this.original = new Uint8Array(this.o.fileSize);
@@ -124,6 +130,15 @@ export class Fsx {
     this.good = new Uint8Array(this.o.fileSize + PS);
     this.buf = new Uint8Array(Math.max(this.o.maxOpLen, this.o.fileSize) + PS);
     this.fd = this.p.open('/fsx', O_RDWR | O_CREAT | O_TRUNC, 0o644);
+    // fsx probes each optional op once at start; here: can the file be mapped at all (ENODEV if not)?
+    let canMap = true;
+    try {
+      mmapFileOf(this.p, this.fd);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENODEV') throw e;
+      canMap = false;
+    }
+    this.canMap = canMap;
   }
 
   run(): FsxResult {
@@ -142,7 +157,7 @@ export class Fsx {
     return {
       fs: this.opts.fsName ?? this.fs.fsType, ops: total, seed: this.o.seed, checkedBytes: this.checkedBytes,
       counts: this.counts, skipped: this.skipped, failures: this.failure ? [this.failure] : [], seconds, cpuSeconds,
-      faults: this.mm.stats.faults, evictions: this.mm.reclaim.stats.evicted, writebacks: this.fs.pageCache.stats.writebacks,
+      faults: this.mm.stats.faults, evictions: this.mm.reclaim.stats.evicted, writebacks: this.pageCache.stats.writebacks,
     };
   }
 
@@ -167,9 +182,9 @@ export class Fsx {
     if (o.skip) return this.skip(o.op);
     switch (o.op) {
       case 'read': this.doRead(o, false); break;
-      case 'mapread': this.doRead(o, true); break;
+      case 'mapread': if (this.canMap) this.doRead(o, true); else this.skip(o.op); break;
       case 'write': this.doWrite(o, false); break;
-      case 'mapwrite': this.doWrite(o, true); break;
+      case 'mapwrite': if (this.canMap) this.doWrite(o, true); else this.skip(o.op); break;
       case 'truncate': this.doTruncate(o.len); break;
       case 'punch_hole': this.doPunch(o); break;
       case 'fallocate': this.doFallocate(o); break;
