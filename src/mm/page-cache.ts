@@ -1,18 +1,19 @@
 // The unified page cache: (file, page index) → frame of the machine's RAM, after Linux mm/filemap.c
 // (`struct address_space`, filemap_read, generic_perform_write, truncate_inode_pages_range) and OSv's
-// core/pagecache.cc. read/write copy through these frames and, later, mmap maps the same frames, so
-// they are coherent by construction (DESIGN.md, "Memory management").
+// core/pagecache.cc. read/write copy through these frames and mmap maps the same frames, so they are
+// coherent by construction (DESIGN.md, "Memory management").
 //
 // Two halves, as in Linux: per-file `FileMapping`s (the address_space: an index of pages, the size, the
 // dirty count, the pager) and, per frame, the fields of `struct page` (flags, owner, index) in typed
 // arrays indexed by frame number, so that a walk over frames (reclaim) can go from a frame to its file.
 //
-// Seams for issue 5 (mmap, rmap, reclaim), not built here:
-// - `dropPage` is the only place a page leaves the cache: rmap unmapping and TLB shoot-down go there.
-// - PG_REFERENCED is set on every read/write hit; a clock hand over `flags` (skipping PG_UNEVICTABLE and
-//   frames without PG_CACHED) clears it and picks victims for `evictPage`, which writes dirty ones back
-//   through the Pager first. It would register with `Ram.registerShrinker`.
-// - `findOrCreatePage` is what a page-fault handler calls to get the frame to map.
+// How mm (mm.ts, rmap.ts, reclaim.ts, fault.ts) plugs in:
+// - `dropPage` is the only place a page leaves the cache; `hooks.beforeDrop` unmaps it first (rmap).
+// - PG_REFERENCED is set on every read/write hit; reclaim's clock hand over `flags` (skipping
+//   PG_UNEVICTABLE and frames without PG_CACHED) clears it and picks victims for `evictPage`, which
+//   writes dirty ones back through the Pager first (`hooks.beforeWriteback` folds PTE dirty bits in).
+// - `findOrCreatePage` is what the page-fault handler calls to get the frame to map; `markDirty` is
+//   how stores through a mapping reach PG_DIRTY.
 // - Sharing a frame with the ARC (OSv's way, issue 7) would insert a page whose frame the cache does
 //   not own, under a flag of its own; `dropPage` would hand such a frame back instead of freeing it.
 //
@@ -26,24 +27,16 @@ import { Clock } from '../sim/clock.js';
 import { OSV_AARCH64_KVM } from '../sim/profile.js';
 import type { CostProfile } from '../sim/profile.js';
 import { invariant } from '../sim/assert.js';
-import { PageTree } from './page-tree.js';
 import type { PageIndex } from './page-tree.js';
-import type { Pager, PageBudget } from './pager.js';
+import { FileMapping, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
+import type { FileMappingOptions } from './file-mapping.js';
 
 export type { PageIndex } from './page-tree.js';
+export { FileMapping, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
+export type { FileMappingOptions } from './file-mapping.js';
 
 /** What `read` and `write` return when a frame was needed, none could be had, and nothing was copied. */
 export const NO_SPACE = -1;
-
-// Per-page flags (Linux include/linux/page-flags.h names).
-/** The frame belongs to the page cache (the other fields of its `struct page` are meaningful). */
-export const PG_CACHED = 1;
-/** Written since it was last written back (or, without a pager, ever: the page is the only copy). */
-export const PG_DIRTY = 2;
-/** Accessed since the reclaim clock last looked (the software access bit; issue 5's clock clears it). */
-export const PG_REFERENCED = 4;
-/** Never a reclaim victim: ramfs pages are the data itself (tmpfs without swap, Linux's unevictable LRU). */
-export const PG_UNEVICTABLE = 8;
 
 /**
  * What the mm layer (src/mm/rmap.ts) hangs on the cache so that mapped pages stay coherent: a page
@@ -60,45 +53,6 @@ export interface PageCacheHooks {
   beforeDrop(f: Frame): void;
   /** The size of `m` went down to `size`. */
   truncated(m: FileMapping, size: number): void;
-}
-
-export interface FileMappingOptions {
-  /** The backing store; null (ramfs) when the pages are the data. */
-  pager?: Pager | null;
-  /** Whether reclaim may evict the pages (false for ramfs). Default: true when there is a pager. */
-  evictable?: boolean;
-  /** A cap shared with other mappings (ramfs' sizeLimit). */
-  budget?: PageBudget | null;
-}
-
-/** One file's pages: Linux `struct address_space`. Create with `PageCache.createMapping`. */
-export class FileMapping {
-  /** The file's size in bytes (i_size as the page cache sees it): reads stop here, writes extend it. */
-  size = 0;
-  /** Pages with PG_DIRTY set. */
-  nrDirty = 0;
-  readonly pages = new PageTree();
-  readonly pager: Pager | null;
-  readonly evictable: boolean;
-  readonly budget: PageBudget | null;
-  /** Flags every new page of this mapping starts with. */
-  readonly pageFlags: number;
-
-  constructor(
-    /** Slot in the cache's mapping table; frames point back to it (`PageCache.owner`). */
-    readonly id: number,
-    opts: FileMappingOptions,
-  ) {
-    this.pager = opts.pager ?? null;
-    this.evictable = opts.evictable ?? this.pager !== null;
-    this.budget = opts.budget ?? null;
-    this.pageFlags = PG_CACHED | (this.evictable ? 0 : PG_UNEVICTABLE);
-  }
-
-  /** Pages cached (for ramfs: allocated). */
-  get nrPages(): number {
-    return this.pages.count;
-  }
 }
 
 export interface PageCacheOptions {
