@@ -35,8 +35,8 @@ function buildSync(ctx: Ctx, seed: number | undefined) {
     ...cp,
     createReadStream(path: unknown, options?: unknown): ReadStream { return new FaceReadStream(path, options); },
     createWriteStream(path: unknown, options?: unknown): WriteStream { return new FaceWriteStream(path, options); },
-    ReadStream: FaceReadStream,
-    WriteStream: FaceWriteStream,
+    ReadStream: FaceReadStream as new (path: unknown, options?: unknown) => ReadStream,
+    WriteStream: FaceWriteStream as new (path: unknown, options?: unknown) => WriteStream,
   };
   return all;
 }
