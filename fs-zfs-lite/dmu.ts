@@ -251,7 +251,7 @@ export class Dmu {
     const dirty = level > 0 ? obj.dirtyInd[level]?.get(id) : undefined;
     if (bpIsHole(pb, po) && dirty === undefined) return;
     if (level === 0) {
-      if (obj.type === T_DATA) dn(obj).nblocks--;
+      if (obj.type === T_DATA) obj.dn.nblocks--;
       this.freeBp(pb, po);
       return;
     }
@@ -284,8 +284,4 @@ export class Dmu {
     invariant(dn.nlevels >= 1 && dn.nlevels <= MAX_LEVELS, 'dnode levels validated at load');
     rec(dn.root, 0, dn.nlevels - 1);
   }
-}
-
-function dn(obj: DmuObject): Dnode {
-  return obj.dn;
 }

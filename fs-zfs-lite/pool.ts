@@ -30,6 +30,9 @@ export const META_OBJ = 0;
 export const OBJDIR_OBJ = 1;
 export const SPACEMAP_OBJ = 2;
 export const ROOT_OBJ = 3;
+/** The delete queue (ZFS's unlinked set): objects without names still open, freed at the next mount. */
+export const DELETE_QUEUE_OBJ = 4;
+const INTERNAL_OBJS = new Set([META_OBJ, OBJDIR_OBJ, SPACEMAP_OBJ, DELETE_QUEUE_OBJ]);
 /** OpenZFS zfs_txg_timeout: a txg commits at least every 5 seconds. */
 export const TXG_TIMEOUT_NS = 5e9;
 /** Objects beyond this number are damage (object numbers are 32-bit here). */
@@ -92,13 +95,14 @@ export class Pool {
   /** Last committed txg. */
   txg = 0;
   /** Object numbers below this have been handed out. */
-  nextObj = ROOT_OBJ + 1;
+  nextObj = DELETE_QUEUE_OBJ + 1;
   readonly objects = new Map<number, DmuObject>();
   /** Objects with dirty blocks or dnodes, to sync. */
   readonly dirty = new Set<DmuObject>();
   readonly meta: DmuObject;
   objdir!: DmuObject;
   sm!: DmuObject;
+  deleteQueue!: DmuObject;
   rootIno = ROOT_OBJ;
   readonly itx = new ItxLog();
   /** Log stream found at import, for the file system to replay (then null). */
@@ -114,6 +118,8 @@ export class Pool {
   lastSyncNs: number;
   private readonly unsafeUb: boolean;
   private syncing = false;
+  /** Commit a txg even with nothing dirty (to move deferred frees along when space runs short). */
+  private needEmptySync = false;
   /** Objset block pointer (what the uberblock points to). */
   readonly rootbp = new Uint8Array(BP_SIZE);
   // The intent log chain: its txg tag, the next block to write, its sequence number, its blocks so far.
@@ -160,8 +166,11 @@ export class Pool {
     root.zap = new ZapDir(0);
     root.dn.parent = ROOT_OBJ;
     root.dn.size = 2;
+    p.deleteQueue = p.newObject({ mode: 0, uid: 0, gid: 0, rdev: 0, ...t }, 1, DELETE_QUEUE_OBJ);
+    p.deleteQueue.zap = new ZapDir(0);
     p.objdir.zap.add('root', ROOT_OBJ, 0);
     p.objdir.zap.add('space_map', SPACEMAP_OBJ, 0);
+    p.objdir.zap.add('delete_queue', DELETE_QUEUE_OBJ, 0);
     p.zilChainTxg = 0;
     p.sync();
     return p;
@@ -173,10 +182,11 @@ export class Pool {
    * loop here is bounded by the device size or MAX_LEVELS.
    */
   static import(dev: BlockIo, opts: PoolOptions = {}): Pool {
-    // Labels are read with a throwaway vdev (the pool's needs the guid).
-    const probe = new Pool(dev, { ...opts, arc: null, ram: undefined as unknown as Ram }, 0, '');
-    const cfg = readLabels(probe.vdev);
-    const ubs = readUberblocks(probe.vdev, cfg.guid);
+    // Labels are read with a vdev of their own, without the ARC (the pool's vdev needs the guid first).
+    const probe = new Vdev(dev, opts.clock ?? new Clock(), opts.profile ?? OSV_AARCH64_KVM, null, null);
+    if (probe.blocks < MIN_POOL_BLOCKS || probe.blocks > MAX_POOL_BLOCKS) throw fsErr('EINVAL', 'spa_load');
+    const cfg = readLabels(probe);
+    const ubs = readUberblocks(probe, cfg.guid);
     if (ubs.length === 0) throw fsErr('EIO', 'spa_load');
     const p = new Pool(dev, opts, cfg.guid, cfg.name);
     try {
@@ -206,7 +216,11 @@ export class Pool {
     this.objdir = this.getObject(OBJDIR_OBJ);
     const smIno = this.objdir.zap!.entries.get('space_map')?.ino;
     const rootIno = this.objdir.zap!.entries.get('root')?.ino;
-    if (smIno !== SPACEMAP_OBJ || rootIno === undefined) throw fsErr('EIO', 'dsl_pool_open');
+    const dqIno = this.objdir.zap!.entries.get('delete_queue')?.ino;
+    if (smIno !== SPACEMAP_OBJ || dqIno !== DELETE_QUEUE_OBJ || rootIno === undefined || INTERNAL_OBJS.has(rootIno)) {
+      throw fsErr('EIO', 'dsl_pool_open');
+    }
+    this.deleteQueue = this.getObject(DELETE_QUEUE_OBJ);
     this.rootIno = rootIno;
     this.sm = this.getObject(SPACEMAP_OBJ);
     this.loadSpaceMap();
@@ -281,7 +295,10 @@ export class Pool {
   /** The object `ino`, loaded from its dnode if need be. ENOENT for a free slot; EIO for a damaged dnode. */
   getObject(ino: number): DmuObject {
     const o = this.objects.get(ino);
-    if (o !== undefined) return o;
+    if (o !== undefined) {
+      if (o.freed) throw fsErr('ENOENT');
+      return o;
+    }
     if (!Number.isInteger(ino) || ino <= 0 || ino >= this.nextObj) throw fsErr('ENOENT');
     const b = this.dnBuf;
     if (!this.dmu.readBlock(this.meta, Math.floor(ino / DNODES_PER_BLOCK), b, 0)) throw fsErr('ENOENT');
@@ -305,6 +322,19 @@ export class Pool {
     return obj;
   }
 
+  /** Put a node without names in the delete queue (zfs_unlinked_add). */
+  deleteQueueAdd(ino: number): void {
+    this.deleteQueue.zap!.add(String(ino), ino, 0);
+    this.touch(this.deleteQueue);
+  }
+
+  deleteQueueRemove(ino: number): void {
+    const z = this.deleteQueue.zap!;
+    if (!z.entries.has(String(ino))) return;
+    z.remove(String(ino));
+    this.touch(this.deleteQueue);
+  }
+
   /** Mark an object changed in the open txg. */
   touch(obj: DmuObject, dnode = true): void {
     if (dnode) obj.dnodeDirty = true;
@@ -315,8 +345,8 @@ export class Pool {
   freeObject(obj: DmuObject): void {
     this.dmu.freeFrom(obj, 0, -1, 0);
     obj.freed = true;
+    // Kept (as freed) until the sync zeroes its slot, so that a lookup cannot load the stale dnode.
     this.dirty.add(obj);
-    this.objects.delete(obj.dn.ino);
   }
 
   // ---- space ----
@@ -343,8 +373,6 @@ export class Pool {
     if (this.dirtyEstimate + blocks + this.slop > this.alloc.free) throw fsErr('ENOSPC');
     this.dirtyEstimate += blocks;
   }
-
-  private needEmptySync = false;
 
   // ---- txg sync ----
 
@@ -543,13 +571,13 @@ function validLevels(dn: Dnode): boolean {
 const FILE_TYPES = new Set([S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK]);
 
 function validMode(ino: number, mode: number): boolean {
-  if (ino <= SPACEMAP_OBJ) return mode === 0;
+  if (INTERNAL_OBJS.has(ino)) return mode === 0;
   return FILE_TYPES.has(mode & S_IFMT) && (mode & ~(S_IFMT | 0o7777)) === 0;
 }
 
 function objType(ino: number, mode: number): number {
   if (ino === SPACEMAP_OBJ) return T_SPACEMAP;
-  if (ino === OBJDIR_OBJ || (mode & S_IFMT) === S_IFDIR) return T_ZAP;
+  if (ino === OBJDIR_OBJ || ino === DELETE_QUEUE_OBJ || (mode & S_IFMT) === S_IFDIR) return T_ZAP;
   return T_DATA;
 }
 

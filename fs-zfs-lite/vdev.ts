@@ -167,8 +167,8 @@ export class Vdev {
       const buf = arc.get(rd32(bp, bo + BP_DVA0));
       if (buf !== undefined) {
         this.stats.arcHits++;
-        const from = this.ram!.frameOffset(buf.frames[0]!) + slot * 64;
-        out.set(this.ramBytes!.subarray(from, from + 64), outOff);
+        const from = this.ram!.frameOffset(buf.frames[0]!) + slot * 64, rb = this.ramBytes!;
+        for (let i = 0; i < 64; i++) out[outOff + i] = rb[from + i]!; // no subarray: this is the hit path
         return;
       }
     }

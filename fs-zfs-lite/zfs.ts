@@ -15,7 +15,7 @@ import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
 import type { FileMapping } from '../src/mm/page-cache.js';
 import type { Pager } from '../src/mm/pager.js';
 import { invariant } from '../src/sim/assert.js';
-import { Pool } from './pool.js';
+import { Pool, DELETE_QUEUE_OBJ } from './pool.js';
 import { DmuObject, capacity } from './dmu.js';
 import { ZapDir } from './zap.js';
 import { BLOCK, MAX_LEVELS } from './layout.js';
@@ -52,14 +52,12 @@ export class ZfsLite implements Backend {
   /** Records replayed from the intent log at import. */
   replayed = 0;
   private replaying = false;
-  private readonly ps: number;
 
   constructor(
     readonly pool: Pool,
     readonly pageCache: PageCache,
   ) {
     if (pageCache.pageSize !== BLOCK) throw fsErr('EINVAL', 'zfs_mount');
-    this.ps = pageCache.pageSize;
     this.rootIno = pool.rootIno;
     this.capabilities = Object.freeze({
       nameMax: NAME_MAX,
@@ -69,6 +67,26 @@ export class ZfsLite implements Backend {
     });
     pool.hooks = { beforeSync: () => this.beforeSync() };
     if (pool.replayStream !== null) this.replay(pool.replayStream);
+    this.drainDeleteQueue();
+  }
+
+  /**
+   * zfs_unlinked_drain: nodes that had no names left but were still open when the pool last went down
+   * are freed at mount (nothing is open after a crash), so their space is not leaked.
+   */
+  private drainDeleteQueue(): void {
+    const dq = this.pool.deleteQueue.zap!;
+    if (dq.entries.size === 0) return;
+    for (const e of [...dq.entries.values()]) {
+      let obj: DmuObject | null = null;
+      try {
+        obj = this.pool.getObject(e.ino);
+      } catch (err) {
+        if (!(err instanceof FsError)) throw err;
+      }
+      if (obj !== null && obj.dn.nlink === 0 && e.ino !== this.rootIno) this.inactive(e.ino);
+      else this.pool.deleteQueueRemove(e.ino); // a stale or damaged entry: just drop it
+    }
   }
 
   /** The page cache's dirty pages go to the DMU before a txg is written (the writeback half of spa_sync). */
@@ -249,6 +267,7 @@ export class ZfsLite implements Backend {
     this.removeEntry(d, name);
     obj.dn.nlink--;
     this.pool.touch(obj);
+    if (obj.dn.nlink === 0) this.pool.deleteQueueAdd(obj.dn.ino);
     if (!this.replaying) this.pool.itx.begin(TX_REMOVE).u64(dir).str(name).end();
   }
 
@@ -265,6 +284,7 @@ export class ZfsLite implements Backend {
     d.dn.nlink--;
     obj.dn.nlink = 0;
     this.pool.touch(obj);
+    this.pool.deleteQueueAdd(obj.dn.ino);
     if (!this.replaying) this.pool.itx.begin(TX_RMDIR).u64(dir).str(name).end();
   }
 
@@ -314,6 +334,7 @@ export class ZfsLite implements Backend {
         if (dst.zap !== null) { dst.dn.nlink = 0; dd.dn.nlink--; }
         else dst.dn.nlink--;
         this.pool.touch(dst);
+        if (dst.dn.nlink === 0) this.pool.deleteQueueAdd(dst.dn.ino);
         this.removeEntry(dd, dstName);
       }
       this.removeEntry(sd, srcName);
@@ -431,6 +452,7 @@ export class ZfsLite implements Backend {
     invariant(obj.dn.nlink === 0, 'inactive is called only on a node without names');
     if (obj.mapping !== null) this.pageCache.releaseMapping(obj.mapping);
     obj.mapping = null;
+    this.pool.deleteQueueRemove(ino);
     this.pool.freeObject(obj);
   }
 
@@ -451,11 +473,10 @@ export class ZfsLite implements Backend {
   private replay(stream: Uint8Array): void {
     this.replaying = true;
     this.pool.replaying = true;
-    const touched = new Set<number>();
     try {
       for (const [start, end, type] of records(stream, stream.length)) {
         const r = new LogReader(stream, start, end);
-        this.replayOne(r, type, touched);
+        this.replayOne(r, type);
         this.replayed++;
       }
     } catch (e) {
@@ -466,42 +487,35 @@ export class ZfsLite implements Backend {
       this.pool.replaying = false;
       this.pool.replayStream = null;
     }
-    // Nothing is open after a crash: nodes the log left without names go now (zfs_unlinked_drain).
-    for (const ino of touched) {
-      const obj = this.pool.objects.get(ino);
-      if (obj !== undefined && !obj.freed && obj.dn.nlink === 0 && ino !== this.rootIno) this.inactive(ino);
-    }
     this.pool.stats.zilRecordsReplayed += this.replayed;
+    // Nothing is open after a crash: nodes the log left without names go too (the drain), then commit.
+    this.drainDeleteQueue();
     this.pool.sync();
   }
 
-  private replayOne(r: LogReader, type: number, touched: Set<number>): void {
+  private replayOne(r: LogReader, type: number): void {
     switch (type) {
       case TX_CREATE: case TX_MKDIR: case TX_SYMLINK: {
         const dir = r.u64(), ino = r.u64(), mode = r.u32(), uid = r.u32(), gid = r.u32(), rdev = r.u32();
         const timeSec = r.u64(), timeNsec = r.u32(), name = r.str();
         const target = type === TX_SYMLINK ? r.str() : '';
-        if (!(ino >= this.pool.nextObj || !this.pool.objects.has(ino)) || ino <= this.rootIno) throw fsErr('EIO');
+        if (!(ino >= this.pool.nextObj || !this.pool.objects.has(ino)) || ino <= DELETE_QUEUE_OBJ) throw fsErr('EIO');
         this.doCreate(type, dir, name, { mode, uid, gid, rdev, timeSec, timeNsec }, target, ino);
         return;
       }
       case TX_LINK: { const dir = r.u64(), ino = r.u64(); this.link(dir, r.str(), ino); return; }
       case TX_REMOVE: {
         const dir = r.u64(), name = r.str();
-        touched.add(this.lookup(dir, name));
         this.unlink(dir, name);
         return;
       }
       case TX_RMDIR: {
         const dir = r.u64(), name = r.str();
-        touched.add(this.lookup(dir, name));
         this.rmdir(dir, name);
         return;
       }
       case TX_RENAME: {
         const sd = r.u64(), dd = r.u64(), flags = r.u32(), sn = r.str(), dn = r.str();
-        const victim = this.lookup(dd, dn);
-        if (victim !== NO_INO) touched.add(victim);
         this.rename(sd, sn, dd, dn, flags);
         return;
       }
@@ -544,6 +558,8 @@ export class ZfsLite implements Backend {
 
   private obj(ino: Ino): DmuObject {
     if (this.pool.failed !== null) throw fsErr('EIO');
+    // The pool's own objects are never files; a name pointing at one is damage.
+    if (ino !== this.rootIno && ino <= DELETE_QUEUE_OBJ && ino > 0) throw fsErr('EIO');
     return this.pool.getObject(ino);
   }
 

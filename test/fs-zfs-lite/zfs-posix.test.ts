@@ -127,7 +127,13 @@ t.test('a file unlinked while open keeps its data until the last close, then its
   const b = new Uint8Array(4096);
   t.equal(m.p.read(fd, b, 0, 4096, 39 * 4096), 4096);
   t.ok(b.every((x) => x === 3), 'still readable through the descriptor');
+  // A power cut now: the committed txg holds the nameless, still-open node; import must free it.
+  const crashed = reimport(m.dev.durableImage());
+  const ino = m.p.fstat(fd).ino;
+  t.throws(() => crashed.fs.pool.getObject(ino), { code: 'ENOENT' }, 'the delete queue was drained at import (zfs_unlinked_drain)');
+  t.equal(crashed.fs.pool.deleteQueue.zap!.entries.size, 0);
   m.p.close(fd);
+  t.equal(m.fs.pool.deleteQueue.zap!.entries.size, 0, 'the last close freed it and took it off the queue');
   for (let i = 0; i < 3; i++) { m.p.mkdir(`/x${i}`, 0o755); m.p.sync(); } // let the deferred frees pass
   t.ok(m.fs.pool.alloc.free >= free0 + 40 - 10, 'the 40 data blocks came back');
 });
