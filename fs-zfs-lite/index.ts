@@ -16,9 +16,8 @@ export { fletcher4 } from './fletcher4.js';
 export { scrub } from './scrub.js';
 export type { ScrubReport } from './scrub.js';
 export { crashCheck } from './crash-check.js';
-export type { CrashWorkload, CrashCheckOptions, CrashCheckResult, CrashViolation } from './crash-check.js';
-export { Arc } from './arc.js';
-export { ArcRam } from './arc-ram.js';
+export { snapshotBackend } from './crash-check.js';
+export type { CrashWorkload, CrashStep, CrashCheckOptions, CrashCheckResult, CrashViolation } from './crash-check.js';
 
 export interface ZfsLiteOptions extends PoolOptions {
   /** The block device (a new one of `deviceBytes`, default 64 MiB, if absent). */

@@ -41,6 +41,10 @@ export { ArcRam } from '../fs-zfs-lite/arc-ram.js';
 export type { ArcBuf, ArcRamOptions } from '../fs-zfs-lite/arc-ram.js';
 export { readTrace, replayTrace } from '../fs-zfs-lite/arc-trace.js';
 export type { ReplayCache, ReplayResult } from '../fs-zfs-lite/arc-trace.js';
+export { ZfsLite, createZfsLite, importZfsLite, Pool, scrub, crashCheck, ZFS_SUPER_MAGIC, TXG_TIMEOUT_NS } from '../fs-zfs-lite/index.js';
+export type {
+  ZfsLiteOptions, PoolOptions, PoolStats, ScrubReport, CrashWorkload, CrashStep, CrashCheckOptions, CrashCheckResult, CrashViolation,
+} from '../fs-zfs-lite/index.js';
 export * from './hw/pcm/index.js';
 export * from './hw/block/index.js';
 export { PcmFs, fsckPcm, PCMFS_MAGIC, PCMFS_STATFS_MAGIC } from '../fs-nvm/index.js';
