@@ -10,12 +10,12 @@ import { chipmunkWorkloads, crashmonkeyStoredWorkloads, pcmfsTarget, runWorkload
 const D = '/work/shared/data/crash/';
 const LEAN = { allUpTo: 2, cap: 6, tail: 2, samples: 1 };
 
-function check(t: Test, wls: Workload[], budget: object | undefined, minStates: number): void {
+function check(t: Test, wls: Workload[], budget: object | undefined, minStates: number, usability = false): void {
   const target = pcmfsTarget(budget ? { budget } : {});
   let states = 0;
   const bad: string[] = [];
   for (const wl of wls) {
-    const r = runWorkload(target, wl, { maxViolations: 1 });
+    const r = runWorkload(target, wl, { maxViolations: 1, usability });
     states += r.crashStates;
     for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
   }
@@ -23,8 +23,8 @@ function check(t: Test, wls: Workload[], budget: object | undefined, minStates: 
   t.same(bad, []);
 }
 
-t.test('Chipmunk seq-1 (all 56), default subset budget: the marked call is atomic', async (t) => {
-  check(t, chipmunkWorkloads(D + 'chipmunk-ace-pm-seq1-seq2.tar.zst', 1), undefined, 1000);
+t.test('Chipmunk seq-1 (all 56), default subset budget: the marked call is atomic, every image usable', async (t) => {
+  check(t, chipmunkWorkloads(D + 'chipmunk-ace-pm-seq1-seq2.tar.zst', 1), undefined, 1000, true);
 });
 
 t.test('Chipmunk seq-2, every 32nd of 3,136 (98 workloads)', async (t) => {

@@ -10,6 +10,7 @@ import {
   type CrashSession, type CrashTarget, type Workload,
 } from '../../src/testing/crash/index.js';
 import { createRamFs } from '../../fs-ram/index.js';
+import { FsError } from '../../vfs/errno.js';
 import { Vfs } from '../../vfs/vfs.js';
 import { WorkloadExecutor } from '../../src/testing/crash/workload.js';
 import type { Backend } from '../../vfs/backend.js';
@@ -142,4 +143,22 @@ t.test('vfsim crash (runCrash): --random, a JSON workload file, --broken-fence, 
   t.equal(j.violations.length, 0);
   t.ok(runCrash({ fs: 'pcmfs', workload: file, seed: 1, brokenFence: true }).violations.length > 0, 'the broken variant is reported');
   t.throws(() => runCrash({ fs: 'ext4', random: 1, seed: 1 }), { code: 'EINVAL' });
+});
+
+t.test('the usability check (Chipmunk: delete everything deletable) reports a file that cannot be removed', async (t) => {
+  const { usable } = await import('../../src/testing/crash/index.js');
+  const { RamFs } = await import('../../fs-ram/index.js');
+  const { Ram } = await import('../../src/hw/ram.js');
+  class Stuck extends RamFs {
+    override unlink(dir: number, name: string): void {
+      if (name === 'stuck') throw new FsError('EIO');
+      super.unlink(dir, name);
+    }
+  }
+  const fs = new Stuck({ ram: new Ram({ bytes: 1 << 20 }) });
+  const p = new Vfs({ root: fs }).root;
+  p.mkdir('/d', 0o755);
+  p.close(p.open('/d/stuck', 0o101, 0o644));
+  t.equal(usable(fs), 'unlink /d/stuck: EIO');
+  t.equal(usable(createRamFs({ ramBytes: 1 << 20 })), null, 'a healthy image is usable');
 });

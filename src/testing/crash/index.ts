@@ -9,7 +9,7 @@ export {
 } from './jlang.js';
 export type { JlangSkips } from './jlang.js';
 export { aceRandomWorkloads } from './ace.js';
-export { runWorkload, replayViolation } from './runner.js';
+export { runWorkload, replayViolation, usable } from './runner.js';
 export type { CrashPoint, CrashSession, CrashTarget, Violation, ViolationKind, WorkloadReport, RunOptions } from './runner.js';
 export { snapshotBackend, diffSnapshots } from './snapshot.js';
 export { pcmfsTarget } from './pcm-source.js';

@@ -49,7 +49,7 @@ export interface CrashTarget {
   open(): CrashSession;
 }
 
-export type ViolationKind = 'mount' | 'state' | 'fsck' | 'outcome';
+export type ViolationKind = 'mount' | 'state' | 'fsck' | 'outcome' | 'usability';
 
 export interface Violation {
   workload: string;
@@ -73,6 +73,47 @@ export interface WorkloadReport {
 export interface RunOptions {
   /** Stop exploring a workload after this many violations (default 5). */
   maxViolations?: number;
+  /**
+   * Also check each recovered image is usable, as Chipmunk does: create and write a file, then delete
+   * everything deletable; any error is a violation (how NOVA_BUG5 shows). Doubles the cost per image.
+   */
+  usability?: boolean;
+}
+
+/** Chipmunk's usability check on a recovered backend: a write, then remove the whole tree. Returns the failure. */
+export function usable(b: Backend): string | null {
+  const p = new Vfs({ root: b }).root;
+  const step = (what: string, f: () => void): string | null => {
+    try {
+      f();
+      return null;
+    } catch (e) {
+      if (e instanceof FsError) return `${what}: ${e.code}`;
+      throw e;
+    }
+  };
+  const probe = new Uint8Array(5000).fill(0x70);
+  let err = step('create and write a file', () => {
+    const fd = p.open('/.crash-probe', 0o102, 0o644);
+    p.write(fd, probe, 0, probe.length, 0);
+    p.close(fd);
+  });
+  if (err !== null) return err;
+  const rm = (dir: string): string | null => {
+    for (const e of p.readdir(dir)) {
+      const path = (dir === '/' ? '' : dir) + '/' + e.name;
+      const isDir = (p.lstat(path).mode & 0o170000) === 0o040000;
+      const r = isDir ? rm(path) ?? step(`rmdir ${path}`, () => p.rmdir(path)) : step(`unlink ${path}`, () => p.unlink(path));
+      if (r !== null) return r;
+    }
+    return null;
+  };
+  let left: string | null = null;
+  err = step('remove everything', () => {
+    left = rm('/');
+  });
+  if (left !== null) return left;
+  return err ?? (p.readdir('/').length === 0 ? null : 'names left after removing everything');
 }
 
 /** The reference states: before call `from`, then after each call up to `to`, and each call's outcome. */
@@ -138,6 +179,14 @@ export function runWorkload(target: CrashTarget, wl: Workload, opts: RunOptions 
     }
     const problems = s.fsck(b);
     if (problems.length > 0) violations.push(violation(target, wl, 'fsck', point.call, point.returned, problems.join('; '), point.where));
+    if (opts.usability === true) {
+      const u = usable(b);
+      if (u !== null) violations.push(violation(target, wl, 'usability', point.call, point.returned, `recovered image not usable: ${u}`, point.where));
+      else {
+        const after = s.fsck(b);
+        if (after.length > 0) violations.push(violation(target, wl, 'usability', point.call, point.returned, `fsck after use: ${after.join('; ')}`, point.where));
+      }
+    }
     return violations.length < maxViolations;
   });
   return { workload: wl.name, calls: end - from, crashStates, violations };
