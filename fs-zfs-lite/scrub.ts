@@ -61,6 +61,7 @@ export function scrub(pool: Pool): ScrubReport {
     }
     return blk;
   });
+  if (rep.repaired > 0) vdev.flush(); // repairs are durable when scrub reports them
   rep.ns = pool.clock.now - t0;
   return rep;
 }
