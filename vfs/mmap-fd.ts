@@ -19,7 +19,10 @@ export function mmapFileOf(p: Process, fd: number): MmapFile {
   const be = f.vnode.mnt.backend;
   const m = be.pager === undefined ? undefined : (be.pager(f.vnode.ino) as FileMapping | undefined);
   if (m === undefined) throw fsErr('ENODEV', 'mmap');
-  return { mapping: m, readable: f.readable, writable: f.writable, append: (f.flags & O_APPEND) !== 0 };
+  const v = f.vnode, vfs = p.vfs;
+  // The mapping keeps the file alive after close() and unlink() (its pages stay valid), as in Linux.
+  const ref = { hold: () => vfs.hold(v), release: () => vfs.release(v) };
+  return { mapping: m, readable: f.readable, writable: f.writable, append: (f.flags & O_APPEND) !== 0, ref };
 }
 
 /** mmap(2) of descriptor `fd` (ignored with MAP_ANONYMOUS) into `as`; returns the address. */

@@ -72,6 +72,8 @@ export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, wri
       }
       const b = mm.ram.bytes;
       b.copyWithin(nf * 4096, src * 4096, src * 4096 + 4096);
+      // The copy is a kernel memcpy of one page (the profile's memcpy rate, sourced there).
+      mm.mmu.clock.now += 4096 * mm.mmu.profile.cpu.memcpyNsPerByte;
       const old = as.pteFrame.get(vpn);
       if (old !== undefined) mm.rmap.remove(old, as.id, vpn);
       as.priv.set(vpn, nf);

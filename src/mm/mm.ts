@@ -102,7 +102,10 @@ export class Mm implements PageCacheHooks {
 
   /** Unmap everything, free the tables, retire the ASID (TLBI ASIDE1 first, as a recycled ASID must not hit). */
   destroyAddressSpace(as: AddressSpace): void {
-    for (const vma of as.vmas.slice()) this.zapRange(as, vma.start, vma.end, true);
+    for (const vma of as.vmas.slice()) {
+      this.zapRange(as, vma.start, vma.end, true);
+      vma.ref?.release();
+    }
     as.vmas.length = 0;
     this.mmu.tlbiAsid(as.asid);
     if (this.current === as) this.current = null;

@@ -22,6 +22,8 @@ export interface MmapFile {
   writable: boolean;
   /** O_APPEND: a shared writable map is EACCES (mmap(2)). */
   append?: boolean;
+  /** Take / drop a reference on the file: each VMA holds one, as a VMA holds its struct file in Linux. */
+  ref?: { hold(): void; release(): void };
 }
 
 function pageUp(n: number): number {
@@ -82,7 +84,9 @@ export function mmap(as: AddressSpace, addr: number, length: number, prot: numbe
   }
   if (fixed) unmapRange(as, start, start + len);
   const vflags = (shared ? MAP_SHARED : MAP_PRIVATE) | (anon ? MAP_ANONYMOUS : 0);
-  as.insert(new Vma(start, start + len, prot, vflags, mapping, pgoff, anon || file!.writable));
+  const ref = anon ? null : file!.ref ?? null;
+  ref?.hold();
+  as.insert(new Vma(start, start + len, prot, vflags, mapping, pgoff, anon || file!.writable, ref));
   return start;
 }
 
@@ -121,6 +125,7 @@ function unmapRange(as: AddressSpace, start: number, end: number): void {
   const gone = as.vmas.splice(i, j - i);
   as.mm.zapRange(as, start, end, true);
   for (const v of gone) {
+    v.ref?.release();
     // The last VMA of a shared anonymous region takes its shmem pages with it.
     if (v.mapping !== null && (v.flags & MAP_ANONYMOUS) !== 0 && !as.mm.spaces.some((s) => s?.vmas.some((x) => x.mapping === v.mapping))) {
       as.mm.pageCache.releaseMapping(v.mapping);

@@ -21,6 +21,8 @@ export class Vma {
     public pgoff: number,
     /** Whether the file was opened for writing (mprotect PROT_WRITE of a shared map needs it: EACCES). */
     public readonly fileWritable: boolean,
+    /** The file reference this VMA holds (null for anonymous memory). */
+    public readonly ref: { hold(): void; release(): void } | null = null,
   ) {}
 
   get shared(): boolean {
@@ -43,6 +45,7 @@ export class Vma {
 
   /** A copy covering [start, end) of this one (a split: Linux __split_vma). */
   slice(start: number, end: number, pageSize: number): Vma {
-    return new Vma(start, end, this.prot, this.flags, this.mapping, this.pgoff + (start - this.start) / pageSize, this.fileWritable);
+    this.ref?.hold(); // each piece of a split holds the file
+    return new Vma(start, end, this.prot, this.flags, this.mapping, this.pgoff + (start - this.start) / pageSize, this.fileWritable, this.ref);
   }
 }

@@ -178,3 +178,17 @@ t.test('hardware DBM: stores leave no fault, writeback still finds them', async 
   cpu.store8(s, 0x5b);
   t.equal(msync(as, s, 4096, MS_SYNC), 1, 'a store after writeback dirties the page again');
 });
+
+t.test('a mapping keeps its file alive after close() and unlink() (the VMA holds the file)', async (t) => {
+  const { p, as, cpu, mm } = setup();
+  const { fd, data } = patternFile(p, '/f', 8192);
+  const a = mmapFd(p, as, 0, 8192, RW, MAP_SHARED, fd, 0);
+  munmap(as, a + 4096, 4096); // a split VMA piece releases its own reference only
+  p.close(fd);
+  p.unlink('/f');
+  t.equal(cpu.load8(a + 100), data[100], 'the pages are still the file\'s');
+  t.equal(cpu.takeSignal(), null);
+  const before = mm.pageCache.mappingCount;
+  munmap(as, a, 4096);
+  t.equal(mm.pageCache.mappingCount, before - 1, 'the last unmap lets the unlinked file go');
+});
