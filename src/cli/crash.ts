@@ -39,7 +39,8 @@ export interface CrashResult {
 }
 
 /** Workloads named by --workload: .json, a j-lang file, a .jlang.zst of records, or a .tar.zst archive. */
-export function loadWorkloads(file: string, seq: number | undefined, skips: JlangSkips): Workload[] {
+export function loadWorkloads(file: string, seq: number | undefined, skips: JlangSkips, every = 1, limit = Infinity): Workload[] {
+  const keep = (i: number): boolean => i % every === 0 && i / every < limit;
   const raw = file.endsWith('.zst') ? readZst(file) : new Uint8Array(readFileSync(file));
   const name = basename(file);
   const dec = new TextDecoder();
@@ -48,11 +49,18 @@ export function loadWorkloads(file: string, seq: number | undefined, skips: Jlan
       .filter((e) => /\/j-lang\d+$/.test(e.name) && (seq === undefined || e.name.includes(`/seq${seq}/`)))
       .map((e) => ({ key: e.name.replace(/\d+$/, ''), n: Number(/(\d+)$/.exec(e.name)![1]), e }))
       .sort((a, b) => (a.key === b.key ? a.n - b.n : a.key < b.key ? -1 : 1));
-    return files.map(({ e }) => parseJlang(dec.decode(e.data), e.name, skips));
+    return files.filter((_, i) => keep(i)).map(({ e }) => parseJlang(dec.decode(e.data), e.name, skips));
   }
   const text = dec.decode(raw);
-  if (name.endsWith('.json')) return parseWorkloadJson(text, name);
-  if (text.includes('### ')) return splitRecords(text).map((r) => parseJlang(r.text, `${name}/${r.name}`, skips));
+  if (name.endsWith('.json')) return parseWorkloadJson(text, name).filter((_, i) => keep(i));
+  if (text.includes('### ')) {
+    // Generated files hold up to 466,382 records: parse only those kept.
+    const out: Workload[] = [];
+    splitRecords(text).forEach((r, i) => {
+      if (keep(i)) out.push(parseJlang(r.text, `${name}/${r.name}`, skips));
+    });
+    return out;
+  }
   return [parseJlang(text, name, skips)];
 }
 
@@ -66,10 +74,9 @@ export function runCrash(o: CrashCliOptions): CrashResult {
   const t0 = performance.now();
   const skipped: JlangSkips = {};
   let wls: Workload[];
-  if (o.workload !== undefined) wls = loadWorkloads(o.workload, o.seq, skipped);
-  else wls = aceRandomWorkloads(o.seed, o.random ?? 10, o.length ?? 4);
-  if (o.every !== undefined && o.every > 1) wls = wls.filter((_, i) => i % o.every! === 0);
-  if (o.limit !== undefined) wls = wls.slice(0, o.limit);
+  const every = Math.max(1, o.every ?? 1), limit = o.limit ?? Infinity;
+  if (o.workload !== undefined) wls = loadWorkloads(o.workload, o.seq, skipped, every, limit);
+  else wls = aceRandomWorkloads(o.seed, o.random ?? 10, o.length ?? 4).filter((_, i) => i % every === 0).slice(0, limit);
   const tg = target(o);
   let crashStates = 0;
   const violations: Violation[] = [];
