@@ -118,6 +118,11 @@ export class Pool {
   lastSyncNs: number;
   private readonly unsafeUb: boolean;
   private syncing = false;
+  /**
+   * The sync is writing the tree: no block of any object may change under it (page reclaim writing a
+   * dirty page back through a Pager must wait: it gets EAGAIN, and the page stays dirty).
+   */
+  writingTree = false;
   /** Commit a txg even with nothing dirty (to move deferred frees along when space runs short). */
   private needEmptySync = false;
   /** Objset block pointer (what the uberblock points to). */
@@ -415,6 +420,15 @@ export class Pool {
   }
 
   private doSync(): void {
+    this.writingTree = true;
+    try {
+      this.writeTxg();
+    } finally {
+      this.writingTree = false;
+    }
+  }
+
+  private writeTxg(): void {
     const T = this.txg + 1;
     const dmu = this.dmu, alloc = this.alloc;
     dmu.syncTxg = T;

@@ -40,6 +40,9 @@ class DmuPager implements Pager {
     this.fs.pool.dmu.readBlock(this.obj, index, bytes, offset);
   }
   writePage(index: number, bytes: Uint8Array, offset: number, len: number): void {
+    // Reclaim can run inside a txg sync (an ARC allocation finding RAM short): the tree being written
+    // must not change under the sync, so the page stays dirty for now (the pager contract allows it).
+    if (this.fs.pool.writingTree) throw fsErr('EAGAIN', 'zfs_putpage');
     this.fs.pool.dmu.setBlock(this.obj, index, bytes, offset, len);
     this.fs.pool.touch(this.obj, false);
   }
