@@ -26,13 +26,13 @@ export class Mount {
   readonly nameMax: number;
   readonly maxFileSize: number;
 
-  constructor(backend: Backend, dev: number, covered: Dentry | null, parent: Mount | null) {
+  constructor(backend: Backend, dev: number, covered: Dentry | null, parent: Mount | null, readOnly = false) {
     this.backend = backend;
     this.dev = dev;
     this.covered = covered;
     this.parent = parent;
     const caps = backend.capabilities;
-    this.readOnly = caps.readOnly;
+    this.readOnly = caps.readOnly || readOnly;
     this.nameMax = caps.nameMax;
     this.maxFileSize = caps.maxFileSize;
   }

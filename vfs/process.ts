@@ -6,7 +6,7 @@
 
 import { FsError, fsErr } from './errno.js';
 import type { Backend, StatFs } from './backend.js';
-import type { Cred, Dirent, ProcessOptions, Stat, Syscalls, TimeSpec } from './syscalls.js';
+import type { Cred, Dirent, MountOptions, ProcessOptions, Stat, Syscalls, TimeSpec } from './syscalls.js';
 import { ROOT_CRED } from './syscalls.js';
 import type { Dentry } from './dcache.js';
 import { FdTable } from './fdtable.js';
@@ -484,7 +484,7 @@ export class Process implements Syscalls, WalkCtx {
     }
   }
 
-  mount(path: string, backend: Backend): void {
+  mount(path: string, backend: Backend, opts: MountOptions = {}): void {
     this.vfs.tick();
     try {
       if (this.cred.uid !== 0) throw fsErr('EPERM');
@@ -492,7 +492,7 @@ export class Process implements Syscalls, WalkCtx {
       if (d.vnode.type !== S_IFDIR) throw fsErr('ENOTDIR');
       if (d === d.vnode.mnt.root || this.vfs.isMounted(backend)) throw fsErr('EBUSY');
       if (d.dead) throw fsErr('ENOENT');
-      this.vfs.attach(backend, d);
+      this.vfs.attach(backend, d, opts.readOnly === true);
     } catch (e) {
       fail(e, 'mount', path);
     }

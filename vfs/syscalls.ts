@@ -57,6 +57,12 @@ export interface ProcessOptions {
   cwd?: string;
 }
 
+/** mount(2) flags the VFS honours. */
+export interface MountOptions {
+  /** MS_RDONLY: every mutation is EROFS, reads set no atime (also forced by a read-only backend). */
+  readOnly?: boolean;
+}
+
 /** The syscalls of one process. Descriptor numbers are small non-negative integers, lowest free first. */
 export interface Syscalls {
   readonly cred: Cred;
@@ -112,7 +118,7 @@ export interface Syscalls {
   sync(): void;
 
   /** Mount a backend at a directory (EBUSY if something is mounted there or it is in use as a root). */
-  mount(path: string, backend: Backend): void;
+  mount(path: string, backend: Backend, opts?: MountOptions): void;
   /** Unmount (EBUSY while a descriptor or a cwd is inside, or another mount is below). */
   umount(path: string): void;
 }

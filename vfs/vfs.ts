@@ -22,6 +22,8 @@ import type { ProcessOptions } from './syscalls.js';
 export interface VfsOptions {
   /** The root filesystem. */
   root: Backend;
+  /** Mount the root read-only (MS_RDONLY). */
+  rootReadOnly?: boolean;
   /** The virtual clock to charge and take timestamps from (a new one at 0 by default). */
   clock?: Clock;
   /** Cost profile (default: OSV_AARCH64_KVM). */
@@ -56,7 +58,7 @@ export class Vfs {
     this.profile = opts.profile ?? OSV_AARCH64_KVM;
     this.callNs = this.profile.kernel.vfsCallNs;
     this.lookupNs = this.profile.kernel.lookupComponentNs;
-    this.rootMount = this.attach(opts.root, null);
+    this.rootMount = this.attach(opts.root, null, opts.rootReadOnly ?? false);
   }
 
   /** A new process in this namespace: root credentials, umask 022 and cwd '/' unless told otherwise. */
@@ -122,9 +124,9 @@ export class Vfs {
   }
 
   /** Create a mount of `backend` covering `covered` (null: the namespace root). */
-  attach(backend: Backend, covered: Dentry | null): Mount {
+  attach(backend: Backend, covered: Dentry | null, readOnly = false): Mount {
     const parent = covered === null ? null : covered.vnode.mnt;
-    const mnt = new Mount(backend, this.nextDev++, covered, parent);
+    const mnt = new Mount(backend, this.nextDev++, covered, parent, readOnly);
     const v = this.vget(mnt, backend.rootIno);
     invariant(v.type === S_IFDIR, 'a backend root is a directory');
     mnt.root = new Dentry('/', 0, null, v);

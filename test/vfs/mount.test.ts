@@ -145,3 +145,23 @@ t.test('O_DSYNC and O_SYNC writes reach fsync before returning (open(2): synchro
   p.write(c, new Uint8Array(4), 0, 4, null);
   t.same(seen, [true, false], 'O_DSYNC: data only; O_SYNC: data and metadata; neither: no fsync');
 });
+
+t.test('mount({ readOnly: true }) (MS_RDONLY): EROFS for mutations of a writable backend', async (t) => {
+  const { p } = setup();
+  p.mkdir('/m', 0o755);
+  const fs2 = ramfs();
+  const pre = new Vfs({ root: fs2 }); // fill it first (unmounting a ramfs discards it, as tmpfs)
+  put(pre.root, '/f', 'data');
+  pre.root.exit();
+  p.mount('/m', fs2, { readOnly: true });
+  t.equal(get(p, '/m/f'), 'data', 'reads work');
+  errno(t, () => p.open('/m/f', O_WRONLY), 'EROFS', 'open for writing');
+  errno(t, () => p.unlink('/m/f'), 'EROFS', 'unlink');
+  errno(t, () => p.mkdir('/m/d', 0o755), 'EROFS', 'mkdir');
+  const a0 = p.stat('/m/f').atimeNsec;
+  get(p, '/m/f');
+  t.equal(p.stat('/m/f').atimeNsec, a0, 'no atime updates');
+  t.doesNotThrow(() => put(p, '/outside', 'x'), 'the rest of the namespace stays writable');
+  const vfs2 = new Vfs({ root: ramfs(), rootReadOnly: true });
+  errno(t, () => vfs2.root.mkdir('/x', 0o755), 'EROFS', 'a read-only root (VfsOptions.rootReadOnly)');
+});
