@@ -20,6 +20,25 @@ interface RmOptions { force: boolean; recursive: boolean; maxRetries: number; re
 const TEMPLATE_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /**
+ * strcmp on UTF-8 bytes is code point order; JS `<` compares UTF-16 code units, which differs only
+ * between a surrogate (an astral character) and U+E000..U+FFFF. The usual fix-up moves surrogates
+ * above that range before comparing.
+ */
+function cmpName(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
  * The strcmp order of a listing as an index permutation (null when already sorted). libuv's scandir
  * sorts every listing; sorting 100 names costs ~20 µs in V8, twenty times the VFS call, so the
  * permutation is remembered per directory and reused while the backend returns the same names in
@@ -39,13 +58,13 @@ class SortCache {
       if (i === n) { this.last = c; return c.order; }
     }
     let sorted = true;
-    for (let i = 1; i < n; i++) if (list[i - 1]!.name > list[i]!.name) { sorted = false; break; }
+    for (let i = 1; i < n; i++) if (cmpName(list[i - 1]!.name, list[i]!.name) > 0) { sorted = false; break; }
     if (sorted && n < 64) return null; // cheap to re-check; not worth a cache slot
     let order: Int32Array | null = null;
     if (!sorted) {
       const idx: number[] = new Array(n);
       for (let i = 0; i < n; i++) idx[i] = i;
-      idx.sort((a, b) => { const x = list[a]!.name, y = list[b]!.name; return x < y ? -1 : x > y ? 1 : 0; });
+      idx.sort((a, b) => cmpName(list[a]!.name, list[b]!.name));
       order = Int32Array.from(idx);
     }
     if (this.map.size >= 4096) this.map.clear(); // bounded: a cache, not a mirror of the tree

@@ -124,6 +124,8 @@ const cases: Record<string, Script> = {
     step(() => fs.readdirSync(`${R}/nope`));
     step(() => fs.readdirSync(`${R}/zeta`));
     step(() => fs.readdirSync(`${R}/ldir`));
+    // strcmp order is UTF-8 byte order: an astral name sorts after U+FFFD, unlike UTF-16 code units.
+    step(() => { for (const n of ['\u{1F600}', '\uFFFD', 'z', 'é', 'e', 'E']) fs.writeFileSync(`${R}/dir/sub/${n}`, ''); return fs.readdirSync(`${R}/dir/sub`); });
   },
 
   'readFile, writeFile, appendFile, truncate (Node lib/fs.js built on open/read/write)': (fs, R, step) => {
