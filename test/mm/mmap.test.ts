@@ -192,3 +192,17 @@ t.test('a mapping keeps its file alive after close() and unlink() (the VMA holds
   munmap(as, a, 4096);
   t.equal(mm.pageCache.mappingCount, before - 1, 'the last unmap lets the unlinked file go');
 });
+
+t.test('truncate reaches private copies too: a COW page past the new EOF is gone (SIGBUS), as Linux unmap_mapping_range(even_cows)', async (t) => {
+  const { p, as, cpu, mm } = setup();
+  const { fd } = patternFile(p, '/f', 3 * 4096);
+  const q = mmapFd(p, as, 0, 3 * 4096, RW, MAP_PRIVATE, fd, 0);
+  cpu.store8(q + 2 * 4096, 0x66);
+  t.equal(cpu.load8(q + 2 * 4096), 0x66, 'the private copy holds the store');
+  const used = mm.ram.usedFrames;
+  p.ftruncate(fd, 4096);
+  t.ok(mm.ram.usedFrames < used, 'the copy and the file pages were freed');
+  cpu.load8(q + 2 * 4096);
+  t.same(cpu.takeSignal(), { signal: 'SIGBUS', addr: q + 2 * 4096 }, 'the page is past EOF now');
+  t.same(mm.fsck(), []);
+});
