@@ -26,8 +26,6 @@ export class AddressSpace {
   readonly vmas: Vma[] = [];
   /** vpn → frame of every valid page descriptor. */
   readonly pteFrame = new Map<number, Frame>();
-  /** vpn → PA of that descriptor (level 3), for edits without a walk. */
-  readonly ptePa = new Map<number, number>();
   /** vpn → private frame owned by this space (COW copy or private anonymous page). */
   readonly priv = new Map<number, Frame>();
   private readonly buf = new Uint32Array(2);
@@ -96,12 +94,9 @@ export class AddressSpace {
     const va = vpn * 4096;
     const had = this.pteFrame.has(vpn);
     const pa = mm.ram.frameToPaddr(f);
-    let dpa = this.ptePa.get(vpn);
-    if (dpa === undefined) {
-      const t = this.l3.get(Math.floor(vpn / 512));
-      if (t !== undefined) dpa = t + (vpn % 512) * 8;
-    }
-    if (dpa !== undefined) {
+    const t = this.l3.get(Math.floor(vpn / 512));
+    if (t !== undefined) {
+      const dpa = t + (vpn % 512) * 8;
       // Arm ARM D8.3.2, a level-3 page descriptor: the same encoding TranslationTables.map writes.
       const lo = D_VALID | D_TYPE | (ATTR_NORMAL << D_ATTRINDX_SHIFT) | ((writable ? AP_RW_ALL : AP_RO_ALL) << 6) |
         (SH_INNER << D_SH_SHIFT) | D_AF | D_NG | (pa % 4294967296 & 0xfffff000);
@@ -111,10 +106,9 @@ export class AddressSpace {
       this.tables.map(va, pa, 4096, {
         attrIndx: ATTR_NORMAL, ap: writable ? AP_RW_ALL : AP_RO_ALL, af: true, nG: true, pxn: true, uxn: !exec, dbm,
       }, { blocks: false });
-      dpa = this.tables.leaf(va)!.descPa;
+      const dpa = this.tables.leaf(va)!.descPa;
       this.l3.set(Math.floor(vpn / 512), dpa - (vpn % 512) * 8);
     }
-    this.ptePa.set(vpn, dpa);
     this.pteFrame.set(vpn, f);
     if (had) this.tlbi(vpn);
   }
@@ -131,15 +125,20 @@ export class AddressSpace {
     mmu.onInvalidate?.();
   }
 
+  /** PA of `vpn`'s level-3 descriptor if it is valid, else -1. */
+  private ptePa(vpn: number): number {
+    if (!this.pteFrame.has(vpn)) return -1;
+    return this.l3.get(Math.floor(vpn / 512))! + (vpn % 512) * 8;
+  }
+
   /** Clear the descriptor of `vpn` (no rmap or frame bookkeeping). Returns the old low word. */
   clearPte(vpn: number): number {
-    const pa = this.ptePa.get(vpn);
-    if (pa === undefined) return 0;
+    const pa = this.ptePa(vpn);
+    if (pa < 0) return 0;
     const phys = this.tables.phys;
     phys.read64(pa, this.buf);
     const lo = this.buf[0]!, hi = this.buf[1]!;
     phys.write64(pa, 0, 0);
-    this.ptePa.delete(vpn);
     this.pteFrame.delete(vpn);
     this.tlbi(vpn);
     this.lastHi = hi;
@@ -150,16 +149,16 @@ export class AddressSpace {
 
   /** Low and high words of `vpn`'s descriptor into `out`; false if none. */
   readPte(vpn: number, out: Uint32Array): boolean {
-    const pa = this.ptePa.get(vpn);
-    if (pa === undefined) return false;
+    const pa = this.ptePa(vpn);
+    if (pa < 0) return false;
     this.tables.phys.read64(pa, out);
     return true;
   }
 
   /** Rewrite `vpn`'s descriptor words (a live entry: TLBI follows). */
   writePte(vpn: number, lo: number, hi: number): void {
-    const pa = this.ptePa.get(vpn);
-    if (pa === undefined) return;
+    const pa = this.ptePa(vpn);
+    if (pa < 0) return;
     this.tables.phys.write64(pa, lo >>> 0, hi >>> 0);
     this.tlbi(vpn);
   }

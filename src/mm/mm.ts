@@ -39,7 +39,7 @@ export class Mm implements PageCacheHooks {
   readonly pageCache: PageCache;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
-  readonly rmap = new Rmap();
+  readonly rmap: Rmap;
   readonly reclaim: Reclaim;
   readonly hardwareDirty: boolean;
   readonly spaces: (AddressSpace | undefined)[] = [];
@@ -57,6 +57,7 @@ export class Mm implements PageCacheHooks {
     this.pageCache = opts.pageCache ?? new PageCache(opts.ram, opts.clock ? { clock: opts.clock } : {});
     invariant(this.pageCache.ram === opts.ram, 'the page cache lives in the same RAM');
     this.hardwareDirty = opts.hardwareDirty ?? false;
+    this.rmap = new Rmap(opts.ram.frameCount);
     this.mmu = new Mmu({ mem: new RamPhys(opts.ram), cpu: 'max', ...(opts.clock ? { clock: opts.clock } : {}) });
     const hw = this.hardwareDirty ? 1 : 0;
     this.mmu.setRegs({
@@ -162,10 +163,11 @@ export class Mm implements PageCacheHooks {
   // ---- PageCacheHooks: keep every mapping of a page coherent with what the cache does to it ----
 
   beforeDrop(f: Frame): void {
-    const l = this.rmap.get(f);
-    if (l === undefined) return;
-    const pairs = l.slice();
-    for (let i = 0; i < pairs.length; i += 2) this.zapPte(this.spaces[pairs[i]!]!, pairs[i + 1]!, false);
+    const r = this.rmap;
+    for (let n = r.count(f); n > 0; n--) {
+      this.zapPte(this.spaces[r.asAt(f, 0)]!, r.vpnAt(f, 0), false);
+      invariant(r.count(f) < n, 'zapping a translation removes its rmap entry');
+    }
   }
 
   /**
@@ -174,11 +176,10 @@ export class Mm implements PageCacheHooks {
    * store after the writeback dirties the page again (OSv §2 item 5 is this step missing).
    */
   beforeWriteback(_m: FileMapping, _idx: PageIndex, f: Frame): void {
-    const l = this.rmap.get(f);
-    if (l === undefined) return;
+    const r = this.rmap;
     const w = this.w;
-    for (let i = 0; i < l.length; i += 2) {
-      const as = this.spaces[l[i]!]!, vpn = l[i + 1]!;
+    for (let i = 0, n = r.count(f); i < n; i++) {
+      const as = this.spaces[r.asAt(f, i)]!, vpn = r.vpnAt(f, i);
       if (!as.readPte(vpn, w)) continue;
       const lo = w[0]!;
       if (AddressSpace.isWritable(lo)) {
@@ -189,17 +190,14 @@ export class Mm implements PageCacheHooks {
   }
 
   gatherDirty(m: FileMapping, start: PageIndex, end: PageIndex): void {
-    if (!this.hardwareDirty || this.rmap.size === 0) return;
-    const pc = this.pageCache;
-    const w = this.w;
-    for (const f of this.rmap.frames()) {
-      if (pc.owner[f] !== m.id || (pc.flags[f]! & PG_DIRTY) !== 0) continue;
-      const idx = pc.index[f]!;
-      if (idx < start || idx >= end) continue;
-      const l = this.rmap.get(f)!;
-      for (let i = 0; i < l.length; i += 2) {
-        if (this.spaces[l[i]!]!.readPte(l[i + 1]!, w) && AddressSpace.isWritable(w[0]!)) {
-          pc.markDirty(m, idx);
+    if (!this.hardwareDirty || this.rmap.entries === 0) return;
+    const pc = this.pageCache, r = this.rmap, w = this.w;
+    for (let i = m.pages.next(start, end); i >= 0; i = m.pages.next(i + 1, end)) {
+      const f = m.pages.get(i);
+      if ((pc.flags[f]! & PG_DIRTY) !== 0) continue;
+      for (let k = 0, n = r.count(f); k < n; k++) {
+        if (this.spaces[r.asAt(f, k)]!.readPte(r.vpnAt(f, k), w) && AddressSpace.isWritable(w[0]!)) {
+          pc.markDirty(m, i);
           break;
         }
       }
@@ -222,12 +220,10 @@ export class Mm implements PageCacheHooks {
 
   /** Clear the access flag of every translation of `f`; true if any was set (the page was used). */
   testAndClearYoung(f: Frame): boolean {
-    const l = this.rmap.get(f);
-    if (l === undefined) return false;
-    const w = this.w;
+    const r = this.rmap, w = this.w;
     let young = false;
-    for (let i = 0; i < l.length; i += 2) {
-      const as = this.spaces[l[i]!]!, vpn = l[i + 1]!;
+    for (let i = 0, n = r.count(f); i < n; i++) {
+      const as = this.spaces[r.asAt(f, i)]!, vpn = r.vpnAt(f, i);
       if (!as.readPte(vpn, w) || (w[0]! & D_AF) === 0) continue;
       young = true;
       as.writePte(vpn, w[0]! & ~D_AF, w[1]!);
@@ -257,15 +253,13 @@ export class Mm implements PageCacheHooks {
         if (vma.mapping === null) { out.push(`${where}: anonymous page is not the space's own`); continue; }
         const idx = vma.fileIndex(vpn, 4096);
         if (pc.findPage(vma.mapping, idx) !== f) out.push(`${where}: maps frame ${f}, the cache has ${pc.findPage(vma.mapping, idx)} for page ${idx}`);
-        const l = this.rmap.get(f);
         let found = false;
-        if (l !== undefined) for (let i = 0; i < l.length; i += 2) if (l[i] === as.id && l[i + 1] === vpn) found = true;
+        for (let i = 0, n = this.rmap.count(f); i < n; i++) if (this.rmap.asAt(f, i) === as.id && this.rmap.vpnAt(f, i) === vpn) found = true;
         if (!found) out.push(`${where}: no rmap entry`);
         rmapped++;
       }
     }
-    let entries = 0;
-    for (const f of this.rmap.frames()) entries += this.rmap.count(f);
+    const entries = this.rmap.entries;
     if (entries !== rmapped) out.push(`rmap holds ${entries} entries, descriptors ${rmapped}`);
     return out;
   }

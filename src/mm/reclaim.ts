@@ -14,6 +14,12 @@ export class Reclaim implements Shrinker {
   readonly name = 'page-cache';
   readonly stats = { scanned: 0, evicted: 0, writebacks: 0, secondChances: 0, failures: 0, runs: 0 };
   private hand = 0;
+  /**
+   * The page cache's allocation count when a whole sweep last found nothing evictable. Pages become
+   * candidates only by being added (a page's PG_UNEVICTABLE never clears), so until the count moves
+   * another sweep would find nothing either (ramfs under memory pressure).
+   */
+  private emptyAt = -1;
 
   constructor(private readonly mm: Mm) {}
 
@@ -25,6 +31,7 @@ export class Reclaim implements Shrinker {
     const mm = this.mm, pc = mm.pageCache, flags = pc.flags;
     const n = flags.length;
     this.stats.runs++;
+    if (pc.stats.allocs === this.emptyAt) return 0;
     let freed = 0;
     let candidates = 0;
     // Evict in batches of at least 32 (Linux SWAP_CLUSTER_MAX) so that one fault does not pay a scan each.
@@ -33,7 +40,10 @@ export class Reclaim implements Shrinker {
       const f = this.hand;
       this.hand = f + 1 === n ? 0 : f + 1;
       const fl = flags[f]!;
-      if (scanned === n && candidates === 0) break; // a whole sweep found nothing evictable
+      if (scanned === n && candidates === 0) {
+        this.emptyAt = pc.stats.allocs; // a whole sweep found nothing evictable
+        break;
+      }
       if ((fl & PG_CACHED) === 0 || (fl & PG_UNEVICTABLE) !== 0 || f === mm.pinned) continue;
       candidates++;
       this.stats.scanned++;
