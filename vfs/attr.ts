@@ -8,8 +8,8 @@
 //   change, so a caller who is neither owner nor root gets EPERM when there is one. ctime always moves.
 // - utimensat: explicit times need owner or root (EPERM); UTIME_NOW for both needs owner, root or
 //   write permission (EACCES); UTIME_OMIT for both does nothing at all, not even a lookup.
-// - a write or truncate by a non-root caller drops S_ISUID, and S_ISGID if group-execute is set
-//   (should_remove_suid / file_remove_privs).
+// - a write or truncate by a non-root caller drops S_ISUID, and S_ISGID if group-execute is set or
+//   the caller is not in the file's group (file_remove_privs -> setattr_should_drop_sgid; Linux 6.18).
 
 import type { SetAttr } from './backend.js';
 import { fsErr } from './errno.js';
@@ -69,7 +69,8 @@ export function killPriv(cred: Cred, v: Vnode, now: Now): void {
   if (cred.uid === 0 || v.type !== S_IFREG) return;
   let p = v.perm;
   if ((p & S_ISUID) !== 0) p &= ~S_ISUID;
-  if ((p & (S_ISGID | S_IXGRP)) === (S_ISGID | S_IXGRP)) p &= ~S_ISGID;
+  // setattr_should_drop_sgid: with group-execute, or when the caller is not in the file's group.
+  if ((p & S_ISGID) !== 0 && ((p & S_IXGRP) !== 0 || !inGroup(cred, v.gid))) p &= ~S_ISGID;
   if (p !== v.perm) setMode(v, p, now);
 }
 

@@ -200,7 +200,14 @@ t.test('writes and truncates by non-root drop S_ISUID, and S_ISGID when g+x (fil
   fd = u.open('/f', O_WRONLY);
   u.write(fd, enc('y'), 0, 1, null);
   u.close(fd);
-  t.equal(p.stat('/f').mode & 0o7777, 0o2765, 'S_ISGID without g+x kept');
+  t.equal(p.stat('/f').mode & 0o7777, 0o2765, 'S_ISGID without g+x kept for a group member');
+  const stranger = user(vfs, 1001, 1000);
+  p.chown('/f', 1000, 500);
+  p.chmod('/f', 0o7767);
+  fd = stranger.open('/f', O_WRONLY);
+  stranger.write(fd, enc('s'), 0, 1, null);
+  stranger.close(fd);
+  t.equal(p.stat('/f').mode & 0o7777, 0o1767, 'a caller outside the group loses S_ISGID even without g+x (setattr_should_drop_sgid)');
   p.chmod('/f', 0o4755);
   u.truncate('/f', 0);
   t.equal(p.stat('/f').mode & 0o7777, 0o755, 'truncate drops S_ISUID');
