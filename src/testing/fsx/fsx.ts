@@ -13,6 +13,7 @@ import { Prng } from '../../sim/prng.js';
 import { Vfs } from '../../../vfs/vfs.js';
 import type { Process } from '../../../vfs/process.js';
 import type { Backend } from '../../../vfs/backend.js';
+import type { Stat } from '../../../vfs/syscalls.js';
 import { mmapFd } from '../../../vfs/mmap-fd.js';
 import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_CREAT, O_RDWR, O_TRUNC } from '../../../vfs/constants.js';
 import { PageCache } from '../../mm/page-cache.js';
@@ -97,6 +98,8 @@ export class Fsx {
   private readonly patterns: (Uint8Array | undefined)[] = [];
   private readonly buf: Uint8Array;
   private readonly eofBuf = new Uint8Array(PS);
+  /** fstat's result object, reused (check_size runs after every op). */
+  private stat: Stat | undefined;
   private readonly zeros = new Uint8Array(PS);
   private readonly rng: Prng;
   private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty'>>;
@@ -199,7 +202,8 @@ export class Fsx {
       this.p.close(this.fd);
       this.fd = this.p.open('/fsx', O_RDWR, 0);
     }
-    const st = this.p.fstat(this.fd).size;
+    this.stat = this.p.fstat(this.fd, this.stat);
+    const st = this.stat.size;
     if (st !== this.size) this.fail(`size ${st}, model ${this.size}`);
   }
 
