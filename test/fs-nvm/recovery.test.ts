@@ -133,3 +133,16 @@ t.test('an uncommitted log tail is ignored: entries written but their commit not
   t.equal(f.recovery.orphanInodes, 1, 'the new inode, never named, is freed');
   t.same(fsckPcm(f).problems, []);
 });
+
+t.test('vfsim pcm recover: power failures inside seeded workloads; mount reports what it did, fsck clean', async (t) => {
+  const { recoverDemo } = await import('../../src/cli/pcm.js');
+  let journal = 0, orphans = 0;
+  for (let seed = 1; seed <= 25; seed++) {
+    const d = recoverDemo(seed);
+    t.same(d.fsck, [], `seed ${seed}: fsck clean after recovery`);
+    journal += d.recovery.journalRolledBack;
+    orphans += d.recovery.orphanInodes;
+  }
+  t.ok(journal > 0, 'some failures hit an armed journal (rolled back)');
+  t.ok(orphans > 0, 'some left an unnamed inode (freed)');
+});
