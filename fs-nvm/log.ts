@@ -195,7 +195,7 @@ export class LogCommitter {
       p.commitNew = log.tailUsed + p.len;
       return;
     }
-    const n = pagesFor(p.starts, p.len, p.buf);
+    const n = pagesFor(p);
     for (let i = 0; i < n; i++) p.newPages.push(this.alloc.allocRun(1));
     p.commitAddr = last + PAGE_NEXT;
     p.commitOld = 0;
@@ -203,23 +203,22 @@ export class LogCommitter {
   }
 }
 
-/** Number of pages the entries need when packed from the start of fresh pages. */
-function pagesFor(starts: readonly number[], len: number, buf: Uint8Array): number {
-  let pages = 1, used = 0;
-  const view = new DataView(buf.buffer, buf.byteOffset);
-  for (const s of starts) {
-    const l = view.getUint16(s + 2, true);
-    if (used + l > PAGE_CAPACITY) {
+/** Number of pages a part's entries need when packed from the start of fresh pages. */
+export function pagesFor(p: TxPart): number {
+  let pages = 1, used = PAGE_FIRST_ENTRY;
+  for (const s of p.starts) {
+    const l = p.view.getUint16(s + 2, true);
+    if (used + l > PAGE_NEXT) {
       pages++;
-      used = 0;
+      used = PAGE_FIRST_ENTRY;
     }
     used += l;
   }
-  invariant(len >= 0, 'entries');
   return pages;
 }
 
-function lastPageUsed(p: TxPart): number {
+/** Bytes used in the last of those pages. */
+export function lastPageUsed(p: TxPart): number {
   let used = PAGE_FIRST_ENTRY;
   for (const s of p.starts) {
     const l = p.view.getUint16(s + 2, true);

@@ -13,7 +13,7 @@ import { PcmDevice, type PersistentMemory } from '../src/hw/pcm/pcm.js';
 import { VIRTUAL_EPOCH_NS } from '../src/sim/clock.js';
 import { invariant } from '../src/sim/assert.js';
 import { BlockAllocator } from './alloc.js';
-import { LogCommitter, TxPart, writeChain, type CommitOptions } from './log.js';
+import { LogCommitter, TxPart, lastPageUsed, pagesFor, writeChain, type CommitOptions } from './log.js';
 import { PInode, encAttr, encDentAdd, encDentDel, encInit, encLink } from './inode.js';
 import { recover, writeSuperblock, type RecoveryReport } from './recovery.js';
 import { BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
@@ -470,13 +470,13 @@ export class PcmFs implements Backend {
     this.dev.fence();
     for (const b of n.pages) this.alloc.release(b);
     n.pages = pages;
-    n.tailUsed = chainTailUsed(p);
+    n.tailUsed = lastPageUsed(p);
     n.entriesSinceCompact = 0;
     this.compactions++;
   }
 
   private allocPages(p: TxPart): number[] {
-    const need = chainPages(p), out: number[] = [];
+    const need = pagesFor(p), out: number[] = [];
     try {
       for (let i = 0; i < need; i++) out.push(this.alloc.allocRun(1));
     } catch (e) {
@@ -485,27 +485,4 @@ export class PcmFs implements Backend {
     }
     return out;
   }
-}
-
-function chainPages(p: TxPart): number {
-  let pages = 1, used = 8;
-  for (const s of p.starts) {
-    const l = p.view.getUint16(s + 2, true);
-    if (used + l > BLOCK - 8) {
-      pages++;
-      used = 8;
-    }
-    used += l;
-  }
-  return pages;
-}
-
-function chainTailUsed(p: TxPart): number {
-  let used = 8;
-  for (const s of p.starts) {
-    const l = p.view.getUint16(s + 2, true);
-    if (used + l > BLOCK - 8) used = 8;
-    used += l;
-  }
-  return used;
 }
