@@ -11,17 +11,19 @@
 //   backend's (ENOTEMPTY). The victim's ctime and the parent's mtime+ctime move.
 // - mknod: S_IFDIR is EPERM, an unknown type EINVAL (may_mknod, before the lookup); char and block
 //   devices need root (EPERM, CAP_MKNOD); type 0 means a regular file.
-// - link: never follows a final symlink in the old path (link(2) on Linux); across mounts EXDEV; a
-//   directory EPERM; a file already unlinked ENOENT.
+// - link: never follows a final symlink in the old path (link(2) on Linux); across mounts EXDEV; with
+//   fs.protected_hardlinks a non-owner may link only a regular, non-set-ID file it can read and write
+//   (EPERM, may_linkat); a directory EPERM; a file already unlinked ENOENT.
 
 import { fsErr } from './errno.js';
 import { dAdd, dDrop, type Dentry } from './dcache.js';
 import { LAST_DOT, LAST_DOTDOT, LAST_NORM, lookupHere, checkPath, pathWalk, resolve, type Nameidata } from './namei.js';
-import { MAY_EXEC, MAY_WRITE, mayAccess, stickyDenies } from './perm.js';
+import { allowed, MAY_EXEC, MAY_READ, MAY_WRITE, mayAccess, ownerOrRoot, stickyDenies } from './perm.js';
+import type { Vnode } from './vnode.js';
 import { mayCreate, newNode } from './open.js';
 import { checkMode } from './attr.js';
 import { touchC, touchMC } from './times.js';
-import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from './constants.js';
+import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID } from './constants.js';
 import type { Process } from './process.js';
 
 /** filename_create(): walk to the parent and check the name is free (EEXIST, ENOENT, EROFS). */
@@ -44,6 +46,17 @@ export function mayDelete(p: Process, dir: Dentry, victim: Dentry, isDir: boolea
     if (victim.vnode.type !== S_IFDIR) throw fsErr('ENOTDIR');
   } else if (victim.vnode.type === S_IFDIR) throw fsErr('EISDIR');
   if (dir.dead) throw fsErr('ENOENT');
+}
+
+/**
+ * may_linkat's safe_hardlink_source (fs.protected_hardlinks): a regular file, not set-user-ID, not
+ * set-group-ID with group-execute, that the caller may read and write.
+ */
+function safeHardlinkSource(p: Process, v: Vnode): boolean {
+  if (v.type !== S_IFREG) return false;
+  if ((v.perm & S_ISUID) !== 0) return false;
+  if ((v.perm & (S_ISGID | 0o010)) === (S_ISGID | 0o010)) return false;
+  return allowed(p.cred, v, MAY_READ | MAY_WRITE);
 }
 
 export function mkdir(p: Process, path: string, mode: number): void {
@@ -99,6 +112,7 @@ export function link(p: Process, oldPath: string, newPath: string): void {
   const v = old.vnode;
   const dv = dir.vnode;
   if (v.mnt !== dv.mnt) throw fsErr('EXDEV');
+  if (p.vfs.protectedHardlinks && !ownerOrRoot(p.cred, v) && !safeHardlinkSource(p, v)) throw fsErr('EPERM');
   mayCreate(p, dir);
   if (v.type === S_IFDIR) throw fsErr('EPERM');
   if (v.orphan) throw fsErr('ENOENT');

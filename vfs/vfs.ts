@@ -24,6 +24,11 @@ export interface VfsOptions {
   root: Backend;
   /** Mount the root read-only (MS_RDONLY). */
   rootReadOnly?: boolean;
+  /**
+   * sysctl fs.protected_hardlinks (default true: 1 is systemd's default and this project's host's):
+   * a caller may hard-link only files it owns, or regular, non-set-ID files it can read and write.
+   */
+  protectedHardlinks?: boolean;
   /** The virtual clock to charge and take timestamps from (a new one at 0 by default). */
   clock?: Clock;
   /** Cost profile (default: OSV_AARCH64_KVM). */
@@ -40,6 +45,8 @@ export class Vfs {
   readonly rootMount: Mount;
   /** Every mount, in mount order (the root first). */
   readonly mounts: Mount[] = [];
+  /** fs.protected_hardlinks (see VfsOptions). */
+  readonly protectedHardlinks: boolean;
   /** The time of the current call (refreshed by `now()`). */
   readonly time = new Now();
   /**
@@ -58,6 +65,7 @@ export class Vfs {
     this.profile = opts.profile ?? OSV_AARCH64_KVM;
     this.callNs = this.profile.kernel.vfsCallNs;
     this.lookupNs = this.profile.kernel.lookupComponentNs;
+    this.protectedHardlinks = opts.protectedHardlinks ?? true;
     this.rootMount = this.attach(opts.root, null, opts.rootReadOnly ?? false);
   }
 

@@ -2,7 +2,8 @@
 // utimensat(2), access(2), the sticky bit, set-group-ID directories, umask(2) — Linux behaviour as
 // measured on the host kernel (6.18) where the man pages leave room.
 import t from 'tap';
-import { setup, errno, put, get, user, enc } from './helpers.js';
+import { setup, errno, put, get, user, enc, ramfs } from './helpers.js';
+import { Vfs } from '../../vfs/vfs.js';
 import {
   O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, R_OK, W_OK, X_OK, F_OK, UTIME_NOW, UTIME_OMIT, S_IFCHR, S_IFBLK,
   S_IFIFO, S_IFDIR, AT_SYMLINK_NOFOLLOW,
@@ -236,4 +237,33 @@ t.test('mknod: device nodes need root; S_IFDIR is EPERM; bad types EINVAL (mknod
   errno(t, () => p.mknod('/d/x', S_IFDIR | 0o755, 0), 'EPERM', 'S_IFDIR');
   errno(t, () => p.mknod('/d/y', 0o170644, 0), 'EINVAL', 'unknown type');
   errno(t, () => p.open('/d/c', O_RDONLY), 'ENXIO', 'no driver behind a device node');
+});
+
+t.test('fs.protected_hardlinks: a non-owner links only regular, non-set-ID files it can read and write (may_linkat) — measured on Linux 6.18', async (t) => {
+  const { vfs, p } = setup();
+  p.chmod('/', 0o777);
+  put(p, '/mine', '');
+  p.chmod('/mine', 0o644);
+  put(p, '/rw', '');
+  p.chmod('/rw', 0o666);
+  put(p, '/suid', '');
+  p.chmod('/suid', 0o4777);
+  p.symlink('x', '/sl');
+  const u = user(vfs, 1000);
+  errno(t, () => u.link('/mine', '/l1'), 'EPERM', 'not writable by the caller');
+  u.link('/rw', '/l2');
+  t.equal(p.stat('/l2').nlink, 2, 'readable and writable: allowed');
+  errno(t, () => u.link('/suid', '/l3'), 'EPERM', 'set-user-ID');
+  errno(t, () => u.link('/sl', '/l4'), 'EPERM', 'not a regular file');
+  errno(t, () => u.link('/mine', '/rw'), 'EEXIST', 'EEXIST comes first');
+  put(u, '/own', '');
+  u.chmod('/own', 0o400);
+  u.link('/own', '/own2');
+  t.pass('the owner links anything');
+  const lax = new Vfs({ root: ramfs(), protectedHardlinks: false });
+  lax.root.chmod('/', 0o777);
+  put(lax.root, '/f', '');
+  lax.root.chmod('/f', 0o600);
+  user(lax, 1000).link('/f', '/g');
+  t.equal(lax.root.stat('/g').nlink, 2, 'protectedHardlinks: false allows it (sysctl 0)');
 });
