@@ -22,6 +22,9 @@ export interface LogPosition {
   tailUsed: number;
 }
 
+/** What readLog found past the committed tail. */
+export const logTail = { uncommitted: false };
+
 /** One inode's part of a transaction: the entries to append, encoded back to back. */
 export class TxPart {
   log: LogPosition | null = null;
@@ -299,6 +302,14 @@ export function readLog(dev: PersistentMemory, head: number, isLogBlock: (b: num
     const next = readView.getUint32(PAGE_NEXT + 4, true) * 4294967296 + readView.getUint32(PAGE_NEXT, true);
     if (next === 0) break;
     off = next;
+  }
+  // A whole, checksummed entry right past the tail: written by an operation whose commit never became
+  // durable. It is ignored (and overwritten by the next append); recovery counts it.
+  logTail.uncommitted = false;
+  if (used + EH <= PAGE_NEXT) {
+    const kind = readView.getUint16(used, true), len = readView.getUint16(used + 2, true);
+    logTail.uncommitted = kind >= 1 && kind <= 8 && len >= EH && len % 8 === 0 && used + len <= PAGE_NEXT &&
+      readView.getUint32(used + 4, true) === checksum(readWords, used, len, used + 4);
   }
   return { pages, tailUsed: used };
 }

@@ -10,7 +10,7 @@ import { S_IFDIR, S_IFMT } from '../vfs/constants.js';
 import type { PersistentMemory } from '../src/hw/pcm/pcm.js';
 import { BlockAllocator } from './alloc.js';
 import { PInode, replay, type ReplayLimits } from './inode.js';
-import { readLog } from './log.js';
+import { logTail, readLog } from './log.js';
 import {
   BLOCK, ITABLE_BLOCK, JOURNAL_MAX_PAIRS, JOURNAL_SLOTS, JOURNAL_SLOT_BYTES, journalSlotOffset, PCMFS_MAGIC, PCMFS_VERSION, SB_BYTES, SB_CHECKSUM,
   SB_DATA_START, SB_INODES, SB_ITABLE, SB_MAGIC, SB_VERSION, SB_WORDS, SLOT_BYTES, checksum, slotOffset, type Geometry,
@@ -22,6 +22,8 @@ export interface RecoveryReport {
   journalRolledBack: number;
   /** Live inodes found by walking the tree. */
   inodes: number;
+  /** Inodes whose log had a whole entry past its committed tail (an operation cut before its commit): ignored. */
+  uncommittedTails: number;
   /** Inode slots set but unnamed, freed (their slot cleared). */
   orphanInodes: number;
   /** Blocks those orphans held (as far as their logs could be read), returned to the free pool. */
@@ -141,6 +143,7 @@ export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: num
   const head = (ino: number): number => tv.getUint32((ino - 1) * SLOT_BYTES + 4, true) * 4294967296 + tv.getUint32((ino - 1) * SLOT_BYTES, true);
 
   const inodes: (PInode | undefined)[] = new Array(g.inodes + 1);
+  let uncommittedTails = 0;
   const load = (ino: number): PInode => {
     const h = head(ino);
     if (h === 0) throw fsErr('EIO', 'mount');
@@ -149,6 +152,7 @@ export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: num
       replay(n, kind, page, view, off, len, lim);
       n.entriesSinceCompact++;
     }, seen);
+    if (logTail.uncommitted) uncommittedTails++;
     if (n.attr.mode === 0) throw fsErr('EIO', 'mount');
     n.pages = pos.pages;
     n.tailUsed = pos.tailUsed;
@@ -226,7 +230,7 @@ export function recover(dev: PersistentMemory, rotate: boolean, maxFileSize: num
     inodes,
     alloc,
     report: {
-      journalRolledBack, inodes: live, orphanInodes, leakedBlocks, logPages, dataBlocks, freeBlocks: alloc.free,
+      journalRolledBack, uncommittedTails, inodes: live, orphanInodes, leakedBlocks, logPages, dataBlocks, freeBlocks: alloc.free,
       ns: clockNow() - t0,
     },
   };

@@ -147,7 +147,7 @@ export function register(program: Command): void {
       const out = ['workload:', ...d.calls.map((c, i) => `  ${String(i).padStart(2)} ${c}${i === d.call ? (d.returned ? '   <- power failed after this returned' : '   <- power failed inside this call') : ''}`),
         `pending 8-byte pieces at the failure: ${d.pending}, of which reached the media: ${d.kept}`, '', 'recovery (mount):'];
       const r = d.recovery;
-      for (const [k, v] of [['journal words rolled back', r.journalRolledBack], ['live inodes', r.inodes], ['orphan inodes freed', r.orphanInodes],
+      for (const [k, v] of [['journal words rolled back', r.journalRolledBack], ['uncommitted log tails', r.uncommittedTails], ['live inodes', r.inodes], ['orphan inodes freed', r.orphanInodes],
         ['leaked blocks freed', r.leakedBlocks], ['log pages', r.logPages], ['data blocks', r.dataBlocks], ['free blocks', r.freeBlocks],
         ['virtual time', `${(r.ns / 1000).toFixed(1)} us`]] as const) out.push(`  ${String(k).padEnd(26)} ${v}`);
       out.push(`fsck: ${d.fsck.length === 0 ? 'clean' : d.fsck.join('; ')}`, '', 'recovered tree:', ...d.tree.map((l) => `  ${l}`));

@@ -43,6 +43,7 @@ t.test('the POSIX surface on pcmfs, and the same tree after remount (mount runs 
   t.same(tree(new Vfs({ root: fs2 }).root), before, 'every completed call is on the media');
   t.equal(fs2.recovery.journalRolledBack, 0);
   t.equal(fs2.recovery.orphanInodes, 0);
+  t.equal(fs2.recovery.uncommittedTails, 0, 'a clean image has no uncommitted entries');
   t.same(fsckPcm(fs2).problems, []);
 });
 

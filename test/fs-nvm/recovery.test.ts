@@ -131,6 +131,7 @@ t.test('an uncommitted log tail is ignored: entries written but their commit not
   const f = PcmFs.mount(m);
   t.same(tree(new Vfs({ root: f }).root), before);
   t.equal(f.recovery.orphanInodes, 1, 'the new inode, never named, is freed');
+  t.equal(f.recovery.uncommittedTails, 1, "the parent's uncommitted entry is seen and ignored");
   t.same(fsckPcm(f).problems, []);
 });
 
