@@ -56,7 +56,7 @@ export interface CrashViolation {
   kept: number[];
   /** Import error, or "state is no allowed prefix". */
   reason: string;
-  /** Prefixes that were allowed. */
+  /** The allowed states: indices into the sequence of states after each mutating backend call. */
   allowed: [number, number];
 }
 
@@ -95,6 +95,9 @@ export function snapshotBackend(fs: Backend): string {
   return out.join('\n');
 }
 
+/** Backend calls that change the tree (each is one intent-log record). */
+const MUTATIONS = ['create', 'mkdir', 'symlink', 'link', 'unlink', 'rmdir', 'rename', 'setattr', 'write', 'truncate', 'punchHole'] as const;
+
 export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions = {}): CrashCheckResult {
   const bytes = options.deviceBytes ?? 2 << 20;
   const ramBytes = options.ramBytes ?? 4 << 20;
@@ -108,23 +111,42 @@ export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions =
   const vfs = new Vfs({ root: fs, clock });
   const p = vfs.process({ umask: 0o022 });
   const fds = new Map<string, number>();
-  // snaps[k]: the tree after k steps; durableAfter[k]: steps certainly durable once k steps completed.
-  const snaps: string[] = [snapshotBackend(fs)];
-  const durableAfter: number[] = [0];
+  // The tree after every mutating backend call (the intent log's unit: one record each, so a crash in
+  // the middle of a log commit can leave any prefix of them), in order; states[0] is the initial tree.
+  const states: string[] = [snapshotBackend(fs)];
+  const orig = new Map<string, (...a: unknown[]) => unknown>();
+  const target = fs as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const m of MUTATIONS) {
+    const f = target[m]!;
+    orig.set(m, f);
+    target[m] = (...a: unknown[]): unknown => {
+      const r = f.apply(fs, a);
+      states.push(snapshotBackend(fs));
+      return r;
+    };
+  }
+  // stepEnd[k]: trace length when step k returned; lastState[k]: index of the state after k steps;
+  // durable[k]: index of the last state certainly durable once k steps have returned.
+  const lastState: number[] = [0];
+  const durable: number[] = [0];
   const stepEnd: number[] = [];
   const trace = dev.startTrace();
   const steps = workload.steps;
-  for (let k = 0; k < steps.length; k++) {
-    const txgBefore = fs.pool.txg;
-    steps[k]!.run(p, fds);
-    stepEnd.push(trace.length);
-    snaps.push(snapshotBackend(fs));
-    let d = durableAfter[k]!;
-    if (steps[k]!.durable) d = k + 1;
-    else if (fs.pool.txg !== txgBefore) d = Math.max(d, k); // a txg committed before this step changed anything
-    durableAfter.push(d);
+  try {
+    for (let k = 0; k < steps.length; k++) {
+      const txgBefore = fs.pool.txg;
+      steps[k]!.run(p, fds);
+      stepEnd.push(trace.length);
+      lastState.push(states.length - 1);
+      let d = durable[k]!;
+      if (steps[k]!.durable) d = states.length - 1;
+      else if (fs.pool.txg !== txgBefore) d = Math.max(d, lastState[k]!); // a txg committed before this step changed anything
+      durable.push(d);
+    }
+  } finally {
+    dev.stopTrace();
+    for (const [m, f] of orig) target[m] = f;
   }
-  dev.stopTrace();
 
   const cuts = trace.indicesOf(BlockEvent.Flush);
   cuts.push(trace.length);
@@ -138,13 +160,13 @@ export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions =
   for (const cut of cuts) {
     // The step running at the cut: the first whose trace end is past it (all done at the final cut).
     let step = stepEnd.findIndex((e) => e > cut);
-    const atEnd = step < 0;
-    if (atEnd) step = steps.length;
-    const lo = atEnd ? durableAfter[steps.length]! : durableAfter[step]!;
-    const hi = atEnd ? steps.length : step + 1;
-    const allowed = new Set(snaps.slice(lo, hi + 1));
-    const states = replayer.at(cut, options.atomicity ?? 'write');
-    states.forEach(mode, (image, sel) => {
+    if (step < 0) step = steps.length;
+    // Allowed: any state from the last durable one to the last the running step can have reached.
+    const lo = durable[step]!;
+    const hi = step < steps.length ? lastState[step + 1]! : lastState[steps.length]!;
+    const allowed = new Set(states.slice(lo, hi + 1));
+    const crash = replayer.at(cut, options.atomicity ?? 'write');
+    crash.forEach(mode, (image, sel) => {
       crashStates++;
       let reason: string | null = null;
       try {
@@ -159,7 +181,7 @@ export function crashCheck(workload: CrashWorkload, options: CrashCheckOptions =
       }
       if (reason !== null) {
         const kept: number[] = [];
-        for (let i = 0; i < states.count; i++) if (sel[i] === 1) kept.push(i);
+        for (let i = 0; i < crash.count; i++) if (sel[i] === 1) kept.push(i);
         violations.push({ cut, step, kept, reason, allowed: [lo, hi] });
       }
       return violations.length < maxV;
