@@ -141,10 +141,14 @@ function checkRange(addr: number, length: number): number {
   return end;
 }
 
-/** munmap(2): EINVAL for a misaligned address or zero length; unmapped parts of the range are fine. */
+/**
+ * munmap(2): EINVAL for a misaligned address, zero length or a range past the address space (Linux
+ * __do_munmap checks `len > TASK_SIZE - start`); unmapped parts of the range are fine.
+ */
 export function munmap(as: AddressSpace, addr: number, length: number): void {
+  checkNum(addr, length);
+  if (length <= 0 || addr < 0 || addr + pageUp(length) > VA_LIMIT) throw fsErr('EINVAL');
   const end = checkRange(addr, length);
-  if (length === 0) throw fsErr('EINVAL');
   unmapRange(as, addr, end);
 }
 

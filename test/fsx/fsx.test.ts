@@ -31,6 +31,14 @@ t.test('the seven xfstests .fsxops logs replay cleanly; ops a backend lacks are 
   t.equal(r.size, 0x10, 'generic-469.1 ends at 16 bytes, as in the README');
 });
 
+t.test('regression (found by a 1,000,000-op run): the EOF-page check only reads a map that reaches the last page', async (t) => {
+  // The second map ends exactly where the last page (holding EOF) starts: check_eofpage must not look there.
+  const replay = parseFsxOps('mapwrite 0x3f11f 0x935 0x0\nmapwrite 0x3ec5f 0x3a1 0x3fa54\nmapread 0x3fa00 0x54 0x3fa54\n');
+  const r = new Fsx({ backend: FSX_BACKENDS.ramfs!, replay }).run();
+  t.same(r.failures, []);
+  t.equal(r.counts.mapwrite, 2);
+});
+
 t.test('.fsxops parser follows read_op(): comments, skip, flags, errors', async (t) => {
   const ops = parseFsxOps('# c\n\nskip write 0x10 20 0x0\ntruncate 0x0 0x100 0x0 close_open\nfallocate 1 2 3 keep_size *\n');
   t.equal(ops.length, 3);

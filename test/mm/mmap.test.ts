@@ -61,6 +61,7 @@ t.test('partial munmap splits the VMA; the hole faults; misaligned munmap is EIN
   t.same(cpu.takeSignal(), { signal: 'SIGSEGV', addr: a + 4096 }, 'the unmapped page faults');
   t.equal(errCode(() => munmap(as, a + 1, 4096)), 'EINVAL', 'misaligned address');
   t.equal(errCode(() => munmap(as, a, 0)), 'EINVAL', 'zero length');
+  t.equal(errCode(() => munmap(as, 2 ** 48 - 4096, 8192)), 'EINVAL', 'a range past the address space');
   t.equal(errCode(() => munmap(as, a + 100 * 4096, 4096)), 'ok', 'unmapping nothing is not an error');
 });
 

@@ -231,7 +231,7 @@ export class Fsx {
   /** fsx check_eofpage: if the mapping reaches the last page, EOF..page end reads zero through it. */
   private checkEofPage(addr: number, pg: number, mlen: number): boolean {
     const size = this.size;
-    if (size % PS === 0 || pg + mlen < size - (size % PS)) return true;
+    if (size % PS === 0 || pg + mlen <= size - (size % PS)) return true; // the map ends before the last page
     const pageEnd = size - (size % PS) + PS;
     const n = pageEnd - size, buf = this.eofBuf;
     const got = this.mm.cpu.readInto(addr + (size - pg), buf, 0, n);
