@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { register as arc } from './arc.js';
 import { register as bench } from './bench.js';
+import { register as boot } from './boot.js';
 import { register as check } from './check.js';
 import { register as crash } from './crash.js';
 import { register as fsx } from './fsx.js';
@@ -22,6 +23,7 @@ program
 // ---- subcommands (one line each; keep sorted) ----
 arc(program);
 bench(program);
+boot(program);
 check(program);
 crash(program);
 fsx(program);

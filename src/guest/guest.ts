@@ -24,7 +24,7 @@ import { fsErr } from '../sim/errno.js';
 import { bootCosts, type BootCosts } from './costs.js';
 import { buildEarlyTables, enableMmu, KERNEL_REGION_VA, KERNEL_TEXT_OFFSET } from './early-mmu.js';
 import { imageDataBytes, jvmImage, parseImage, serializeImage, type BootImage } from './image.js';
-import { writeTree } from './install.js';
+import { installed, writeTree } from './install.js';
 import { startApp, type AppStart } from './app.js';
 
 export type RootFs = 'ramfs' | 'pcmfs' | 'zfs-lite';
@@ -95,6 +95,7 @@ export class Guest {
   /** The kernel file as the host holds it (what the VMM copies). */
   private readonly kernelFile: Uint8Array;
   private readonly bootfsBytes: number;
+  private readonly bootfs: Uint8Array;
   private vfsNow: Vfs | null = null;
   private procNow: Process | null = null;
   private asNow: AddressSpace | null = null;
@@ -129,8 +130,9 @@ export class Guest {
 
     // ---- build time (scripts/build): the clock is rewound afterwards ----
     this.kernelFile = kernelBytes(this.image.kernelBytes);
-    const bootfs = root === 'ramfs' ? serializeImage(this.image) : new Uint8Array(0);
+    const bootfs = root === 'ramfs' ? installed(this.image, 'bootfs', () => serializeImage(this.image)) : new Uint8Array(0);
     this.bootfsBytes = bootfs.length;
+    this.bootfs = bootfs;
     const diskBytes = roundUp(this.kernelFile.length + bootfs.length, SECTOR) + SECTOR;
     this.bootDisk = new BlockDevice({ bytes: diskBytes, clock, profile });
     const disk = new Uint8Array(diskBytes);
@@ -140,18 +142,24 @@ export class Guest {
     const data = imageDataBytes(this.image);
     if (root === 'zfs-lite') {
       const dev = new BlockDevice({ bytes: roundUp(Math.max(64 << 20, data * 2 + (32 << 20)), 1 << 20), clock, profile });
-      const fs = createZfsLite({ dev, clock, profile, ramBytes: 512 << 20 });
-      writeTree(new Vfs({ root: fs, clock, profile }).root, this.image);
-      fs.unmount();
-      dev.flush();
+      dev.loadImage(installed(this.image, 'zfs-lite', () => {
+        const fs = createZfsLite({ dev, clock, profile, ramBytes: 512 << 20 });
+        writeTree(new Vfs({ root: fs, clock, profile }).root, this.image);
+        fs.unmount();
+        dev.flush();
+        return dev.durableImage();
+      }));
       dev.counters.reset();
       this.poolDisk = dev;
     } else if (root === 'pcmfs') {
       const dev = new PcmDevice({ bytes: roundUp(data * 1.5 + (16 << 20), 1 << 20), clock, profile });
-      PcmFs.mkfs(dev);
-      const fs = PcmFs.mount(dev);
-      writeTree(new Vfs({ root: fs, clock, profile }).root, this.image);
-      fs.unmount();
+      dev.loadImage(installed(this.image, 'pcmfs', () => {
+        PcmFs.mkfs(dev);
+        const fs = PcmFs.mount(dev);
+        writeTree(new Vfs({ root: fs, clock, profile }).root, this.image);
+        fs.unmount();
+        return dev.durableImage();
+      }));
       dev.counters.reset();
       this.pcm = dev;
     }
@@ -242,7 +250,8 @@ export class Guest {
     const total = this.kernelFile.length + this.bootfsBytes;
     if (this.loader === 'vmm') {
       // The VMM copies the kernel (with its embedded bootfs) from the host file: this.bootDisk holds the same bytes.
-      this.ram.bytes.set(this.bootDisk.durableImage().subarray(0, total), at);
+      this.ram.bytes.set(this.kernelFile, at);
+      this.ram.bytes.set(this.bootfs, at + this.kernelFile.length);
       this.clock.advance(total * this.costs.vmmCopyNsPerByte);
     } else {
       const req = this.costs.diskLoadRequestBytes;
@@ -318,11 +327,15 @@ export class Guest {
 }
 
 /** The kernel file: deterministic bytes with an AArch64 Image header's magic at 0x38 ("ARM\x64"). */
+const kernels = new Map<number, Uint8Array>();
 function kernelBytes(n: number): Uint8Array {
+  const cached = kernels.get(n);
+  if (cached !== undefined) return cached;
   const k = new Uint8Array(n);
   const w = new Uint32Array(k.buffer, 0, n >>> 2);
   const r = new Prng(0x05f);
   for (let i = 0; i < w.length; i++) w[i] = r.u32();
   if (n >= 0x40) new DataView(k.buffer).setUint32(0x38, 0x644d5241, true);
+  kernels.set(n, k);
   return k;
 }

@@ -26,3 +26,16 @@ export function writeTree(p: Process, img: BootImage): { files: number; bytes: n
   });
   return { files, bytes };
 }
+
+// Installed media per image (the output of scripts/build): building is deterministic, so guests booting
+// the same image reuse the bytes instead of installing again. Never shared between different images.
+const media = new WeakMap<BootImage, Map<string, Uint8Array>>();
+
+/** The medium `kind` for `img`, built once by `build`. */
+export function installed(img: BootImage, kind: string, build: () => Uint8Array): Uint8Array {
+  let m = media.get(img);
+  if (m === undefined) media.set(img, (m = new Map()));
+  let b = m.get(kind);
+  if (b === undefined) m.set(kind, (b = build()));
+  return b;
+}
