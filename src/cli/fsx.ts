@@ -25,9 +25,13 @@ export function register(program: Command): void {
       const backend = FSX_BACKENDS[o.fs];
       if (backend === undefined) throw new Error(`unknown --fs '${o.fs}' (known: ${Object.keys(FSX_BACKENDS).join(', ')})`);
       const ops = Number(o.ops), seed = Number(o.seed), fileSize = Number(o.fileSize), ramMiB = Number(o.ramMib), maxOpLen = Number(o.opLen);
-      for (const [k, v] of [['--ops', ops], ['--seed', seed], ['--file-size', fileSize], ['--ram-mib', ramMiB], ['--op-len', maxOpLen]] as const) {
-        if (!Number.isFinite(v) || v < 0) throw new Error(`${k} must be a non-negative number`);
+      for (const [k, v] of [['--ops', ops], ['--seed', seed]] as const) {
+        if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${k} must be a non-negative integer`);
       }
+      for (const [k, v] of [['--file-size', fileSize], ['--op-len', maxOpLen]] as const) {
+        if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${k} must be a positive integer`);
+      }
+      if (!(ramMiB >= 0.25)) throw new Error('--ram-mib must be at least 0.25 (64 frames)');
       if (o.twoSpaces) {
         const r = runTwoSpaces(backend, { seed, ops, ramMiB, hardwareDirty: o.hardwareDirty });
         if (o.json) process.stdout.write(JSON.stringify({ mode: 'two-spaces', ops: r.ops, seed, failures: r.failures.length, details: r.failures }) + '\n');
