@@ -12,7 +12,7 @@
 // - mknod: S_IFDIR is EPERM, an unknown type EINVAL (may_mknod, before the lookup); char and block
 //   devices need root (EPERM, CAP_MKNOD); type 0 means a regular file.
 // - link: never follows a final symlink in the old path (link(2) on Linux); across mounts EXDEV; with
-//   fs.protected_hardlinks a non-owner may link only a regular, non-set-ID file it can read and write
+//   fs.protected_hardlinks (VfsOptions, off by default as in the kernel) a non-owner may link only a regular, non-set-ID file it can read and write
 //   (EPERM, may_linkat); a directory EPERM; a file already unlinked ENOENT.
 
 import { fsErr } from './errno.js';

@@ -25,8 +25,9 @@ export interface VfsOptions {
   /** Mount the root read-only (MS_RDONLY). */
   rootReadOnly?: boolean;
   /**
-   * sysctl fs.protected_hardlinks (default true: 1 is systemd's default and this project's host's):
-   * a caller may hard-link only files it owns, or regular, non-set-ID files it can read and write.
+   * sysctl fs.protected_hardlinks: a caller may hard-link only files it owns, or regular, non-set-ID
+   * files it can read and write (may_linkat). Default false, the kernel's own default (0); systemd
+   * distributions, and this project's host, set 1 — pass true to behave as they do.
    */
   protectedHardlinks?: boolean;
   /** The virtual clock to charge and take timestamps from (a new one at 0 by default). */
@@ -65,7 +66,7 @@ export class Vfs {
     this.profile = opts.profile ?? OSV_AARCH64_KVM;
     this.callNs = this.profile.kernel.vfsCallNs;
     this.lookupNs = this.profile.kernel.lookupComponentNs;
-    this.protectedHardlinks = opts.protectedHardlinks ?? true;
+    this.protectedHardlinks = opts.protectedHardlinks ?? false;
     this.rootMount = this.attach(opts.root, null, opts.rootReadOnly ?? false);
   }
 
