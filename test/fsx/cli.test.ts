@@ -1,0 +1,38 @@
+// `vfsim fsx` itself (src/cli/fsx.ts): the JSON line users script against ({"ops","seed","opsPerSec",
+// "failures"}), --replay of an xfstests log, the two-address-space mode, and bad options as messages.
+
+import t from 'tap';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { register } from '../../src/cli/fsx.js';
+
+async function run(args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'vfsim', 'fsx', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
+
+t.test('vfsim fsx --json', async (t) => {
+  const j = JSON.parse(await run(['--ops', '300', '--fs', 'store', '--ram-mib', '1', '--json']));
+  t.equal(j.ops, 300);
+  t.equal(j.seed, 1);
+  t.equal(j.failures, 0);
+  t.ok(j.opsPerSec > 0 && j.evictions > 0, 'rate and reclaim reported');
+  const r = JSON.parse(await run(['--replay', join(import.meta.dirname, '../../../shared/data/fsx/ops/generic-499.fsxops'), '--json']));
+  t.equal(r.failures, 0);
+  t.equal(r.skipped.collapse_range, 1, 'collapse_range skipped by name');
+  const two = JSON.parse(await run(['--two-spaces', '--ops', '500', '--json']));
+  t.same([two.mode, two.failures], ['two-spaces', 0]);
+  const table = await run(['--ops', '100']);
+  t.match(table, /ops\/CPU-second/, 'a table for people without --json');
+  await t.rejects(run(['--fs', 'nope']), /unknown --fs 'nope'/);
+  await t.rejects(run(['--file-size', '0']), /positive integer/);
+});
