@@ -7,11 +7,12 @@ import { fsErr } from '../sim/errno.js';
 import { MMAP_BASE, VA_LIMIT, type AddressSpace } from './address-space.js';
 import {
   MADV_DONTNEED, MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MAP_ANONYMOUS, MAP_FIXED,
-  MAP_FIXED_NOREPLACE, MAP_KNOWN, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE, MS_ASYNC,
+  MAP_FIXED_NOREPLACE, MAP_KNOWN, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE, MS_ASYNC,
   MS_INVALIDATE, MS_SYNC, PROT_EXEC, PROT_READ, PROT_WRITE,
 } from './mman.js';
 import type { FileMapping } from './page-cache.js';
 import { Vma } from './vma.js';
+import { installPage } from './fault.js';
 
 const PS = 4096;
 
@@ -86,7 +87,13 @@ export function mmap(as: AddressSpace, addr: number, length: number, prot: numbe
   const vflags = (shared ? MAP_SHARED : MAP_PRIVATE) | (anon ? MAP_ANONYMOUS : 0);
   const ref = anon ? null : file!.ref ?? null;
   ref?.hold();
-  as.insert(new Vma(start, start + len, prot, vflags, mapping, pgoff, anon || file!.writable, ref));
+  const vma = new Vma(start, start + len, prot, vflags, mapping, pgoff, anon || file!.writable, ref);
+  as.insert(vma);
+  if ((flags & MAP_POPULATE) !== 0 && vma.readable) {
+    // Prefault as read faults would (Linux populate_vma_page_range); pages past EOF or without a frame
+    // are left to fault later, as MAP_POPULATE never fails the mmap.
+    for (let v = start / PS; v < (start + len) / PS; v++) if (!installPage(as.mm, as, vma, v, false)) break;
+  }
   return start;
 }
 

@@ -6,7 +6,7 @@ import { setup, patternFile, errCode } from './mm-helpers.js';
 import { mmap, munmap, mprotect, msync, madvise, mincore } from '../../src/mm/mmap.js';
 import { mmapFd } from '../../vfs/mmap-fd.js';
 import {
-  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MADV_DONTNEED, MS_ASYNC, MS_SYNC,
+  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MADV_DONTNEED, MS_ASYNC, MS_SYNC,
   PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
 } from '../../src/mm/mman.js';
 import { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND } from '../../vfs/constants.js';
@@ -206,4 +206,16 @@ t.test('truncate reaches private copies too: a COW page past the new EOF is gone
   cpu.load8(q + 2 * 4096);
   t.same(cpu.takeSignal(), { signal: 'SIGBUS', addr: q + 2 * 4096 }, 'the page is past EOF now');
   t.same(mm.fsck(), []);
+});
+
+t.test('MAP_POPULATE prefaults the pages up to EOF (no fault on first touch)', async (t) => {
+  const { p, as, cpu, mm } = setup({ fs: 'store' });
+  const { fd, data } = patternFile(p, '/f', 2 * 4096 + 10);
+  const a = mmapFd(p, as, 0, 4 * 4096, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+  t.equal(as.pteFrame.size, 3, 'the three pages holding file data are mapped');
+  const f0 = mm.stats.faults;
+  t.equal(cpu.load8(a + 2 * 4096 + 9), data[2 * 4096 + 9]);
+  t.equal(mm.stats.faults, f0, 'no fault');
+  cpu.load8(a + 3 * 4096);
+  t.same(cpu.takeSignal(), { signal: 'SIGBUS', addr: a + 3 * 4096 }, 'past EOF still SIGBUS');
 });
