@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { fsErr } from '../../vfs/errno.js';
 import {
-  aceRandomWorkloads, parseJlang, parseWorkloadJson, pcmfsTarget, runWorkload, splitRecords, untar, readZst,
+  aceRandomWorkloads, parseJlang, parseWorkloadJson, pcmfsTarget, replayViolation, runWorkload, splitRecords, untar, readZst,
   type CrashTarget, type JlangSkips, type Violation, type Workload,
 } from '../testing/crash/index.js';
 
@@ -89,6 +89,25 @@ export function runCrash(o: CrashCliOptions): CrashResult {
   return { workloads: wls.length, crashStates, violations, skipped, seconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * Replay violations from a file holding `vfsim crash --json` output (or one violation object): rebuild
+ * each crash image and check it again. The target must match (`--broken-fence` for the test-only one).
+ */
+export function replayFile(file: string, brokenFence: boolean): { workload: string; call: string; error: string | null; state: string | null; rejected: boolean }[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw fsErr('EINVAL', '--replay', file);
+  }
+  const list = (typeof v === 'object' && v !== null && 'violations' in v ? (v as { violations: unknown }).violations : [v]) as Violation[];
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'object' || x === null || typeof x.replay?.workload !== 'object')) {
+    throw fsErr('EINVAL', '--replay', file);
+  }
+  const tg = pcmfsTarget({ omitFence: brokenFence });
+  return list.map((x) => ({ workload: x.workload, call: x.callText, ...replayViolation(tg, x) }));
+}
+
 const int = (s: string, what: string): number => {
   const n = Number(s);
   if (!Number.isSafeInteger(n) || n < 0) throw fsErr('EINVAL', what, s);
@@ -109,6 +128,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most n workloads')
     .option('--broken-fence', 'TEST ONLY: pcmfs with the fence before each commit left out (the explorer must report it)', false)
     .option('--json', 'print {"workloads","crashStates","violations"} as JSON', false)
+    .option('--replay <file>', 'rebuild and recheck the crash images of violations saved from --json output')
     .addHelpText('after', `
 Workload JSON: [{"op":"mkdir","path":"A","mode":511},{"op":"open","path":"A/foo","flags":["O_RDWR","O_CREAT"],"mode":420},
   {"op":"write","path":"A/foo","off":0,"len":4096},{"op":"rename","from":"A/foo","to":"bar"},{"op":"close","path":"A/foo"}]
@@ -116,6 +136,18 @@ Workload JSON: [{"op":"mkdir","path":"A","mode":511},{"op":"open","path":"A/foo"
   rename write truncate falloc fsync fdatasync sync. Paths are relative to the filesystem root.
 Chipmunk's whole seq-2 set: vfsim crash --fs pcmfs --workload ../shared/data/crash/chipmunk-ace-pm-seq1-seq2.tar.zst --seq 2`)
     .action((o: Record<string, string | boolean | undefined>) => {
+      if (typeof o['replay'] === 'string') {
+        const res = replayFile(o['replay'], o['brokenFence'] === true);
+        if (o['json'] === true) process.stdout.write(JSON.stringify(res) + '\n');
+        else {
+          for (const r of res) {
+            process.stdout.write(`${r.rejected ? 'STILL A VIOLATION' : 'now accepted'}  ${r.workload} ${r.call}: ${r.error !== null ? `mount ${r.error}` : 'recovered state:'}\n`);
+            if (r.state !== null) process.stdout.write(r.state.split('\n').map((l) => `    ${l}`).join('\n') + '\n');
+          }
+        }
+        if (res.some((r) => r.rejected)) process.exitCode = 1;
+        return;
+      }
       const opts: CrashCliOptions = { fs: String(o['fs']), seed: int(String(o['seed']), '--seed'), brokenFence: o['brokenFence'] === true };
       if (typeof o['workload'] === 'string') opts.workload = o['workload'];
       if (typeof o['random'] === 'string') opts.random = int(o['random'], '--random');

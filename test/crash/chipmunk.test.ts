@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { chipmunkWorkloads, crashmonkeyStoredWorkloads, pcmfsTarget, runWorkload, type Workload } from '../../src/testing/crash/index.js';
 
 const D = '/work/shared/data/crash/';
-const LEAN = { allUpTo: 2, cap: 6, tail: 2, samples: 1 };
+const LEAN = { allUpTo: 1, cap: 4, tail: 1, samples: 0 };
 
 function check(t: Test, wls: Workload[], budget: object | undefined, minStates: number, usability = false): void {
   const target = pcmfsTarget(budget ? { budget } : {});

@@ -14,7 +14,7 @@ import { FsError } from '../../vfs/errno.js';
 import { Vfs } from '../../vfs/vfs.js';
 import { WorkloadExecutor } from '../../src/testing/crash/workload.js';
 import type { Backend } from '../../vfs/backend.js';
-import { runCrash } from '../../src/cli/crash.js';
+import { runCrash, replayFile } from '../../src/cli/crash.js';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,14 @@ t.test('vfsim crash (runCrash): --random, a JSON workload file, --broken-fence, 
   t.equal(j.violations.length, 0);
   t.ok(runCrash({ fs: 'pcmfs', workload: file, seed: 1, brokenFence: true }).violations.length > 0, 'the broken variant is reported');
   t.throws(() => runCrash({ fs: 'ext4', random: 1, seed: 1 }), { code: 'EINVAL' });
+  // --replay: the --json output saved, its violations rebuilt and rejected again.
+  const broken = runCrash({ fs: 'pcmfs', workload: file, seed: 1, brokenFence: true });
+  const saved = join(dir, 'out.json');
+  writeFileSync(saved, JSON.stringify({ workloads: broken.workloads, crashStates: broken.crashStates, violations: broken.violations }));
+  const again = replayFile(saved, true);
+  t.equal(again.length, broken.violations.length);
+  t.ok(again.every((r) => r.rejected), 'every saved violation reproduces');
+  t.throws(() => replayFile(file, false), { code: 'EINVAL' }, 'a workload file is not a violation file');
 });
 
 t.test('the usability check (Chipmunk: delete everything deletable) reports a file that cannot be removed', async (t) => {
