@@ -28,7 +28,7 @@ async function vfsim(args: string[]): Promise<string> {
   return out;
 }
 
-function tree(t: Parameters<Parameters<typeof import('tap').test>[1]>[0]): string {
+function tree(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vfsim-img-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.mkdirSync(path.join(dir, 'app/lib'), { recursive: true });
