@@ -143,7 +143,7 @@ export class Guest {
     if (root === 'zfs-lite') {
       const dev = new BlockDevice({ bytes: roundUp(Math.max(64 << 20, data * 2 + (32 << 20)), 1 << 20), clock, profile });
       dev.loadImage(installed(this.image, 'zfs-lite', () => {
-        const fs = createZfsLite({ dev, clock, profile, ramBytes: 512 << 20 });
+        const fs = createZfsLite({ dev, clock, profile, ramBytes: 256 << 20 });
         writeTree(new Vfs({ root: fs, clock, profile }).root, this.image);
         fs.unmount();
         dev.flush();
