@@ -183,12 +183,12 @@ export class Dmu {
     let d0: number, d1: number;
     if (old0 !== 0 && rd32(pb, po + BP_BIRTH) === txg) {
       d0 = old0;
-      d1 = old1 !== 0 || !meta ? old1 : this.alloc.alloc();
+      d1 = old1 !== 0 || !meta ? old1 : this.alloc.allocDitto(d0);
     } else {
       if (old0 !== 0) this.freeDva(old0);
       if (old1 !== 0) this.freeDva(old1);
       d0 = this.alloc.alloc();
-      d1 = meta ? this.alloc.alloc() : 0;
+      d1 = meta ? this.alloc.allocDitto(d0) : 0;
     }
     wr32(pb, po + BP_DVA0, d0);
     wr32(pb, po + BP_DVA1, d1);

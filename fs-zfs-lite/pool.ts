@@ -433,7 +433,7 @@ export class Pool {
     const dmu = this.dmu, alloc = this.alloc;
     dmu.syncTxg = T;
     // The objset's new home, and the head of the log chain that starts with this txg.
-    const os0 = alloc.alloc(), os1 = alloc.alloc();
+    const os0 = alloc.alloc(), os1 = alloc.allocDitto(os0);
     const old0 = rd32(this.rootbp, BP_DVA0), old1 = rd32(this.rootbp, BP_DVA1);
     if (old0 !== 0) { alloc.freeDeferred(old0); this.arc?.remove(old0); }
     if (old1 !== 0) alloc.freeDeferred(old1);
@@ -472,10 +472,12 @@ export class Pool {
       if (condense) {
         dmu.freeFrom(this.sm, 0, -1, 0);
         this.sm.dn.size = 0;
+        // The live runs now: this txg's allocations are in them, its frees (still pending) are not.
+        const runs = alloc.condensedRuns();
         txgFrees.push(...alloc.pendingFrees);
         alloc.pendingFrees = [];
         alloc.pendingAllocs = [];
-        this.appendSpaceMap(alloc.condensedRuns());
+        this.appendSpaceMap(runs);
         this.stats.condenses++;
         condense = false;
       }

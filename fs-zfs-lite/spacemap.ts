@@ -39,17 +39,21 @@ export class SpaceAllocator {
     this.cursor = this.first;
   }
 
-  /** One block, next-fit; ENOSPC when none is free. */
-  alloc(): number {
+  /**
+   * One block, next-fit from the cursor (or from `near`); ENOSPC when none is free. Allocation order
+   * is deterministic.
+   */
+  alloc(near = -1): number {
     if (this.free === 0) throw fsErr('ENOSPC', 'metaslab_alloc');
     const u = this.used;
-    let b = this.cursor;
+    const keepCursor = near >= 0;
+    let b = keepCursor ? near : this.cursor;
     for (let n = this.end - this.first; n > 0; n--) {
       if (b >= this.end) b = this.first;
       if (u[b] === 0) {
         u[b] = 1;
         this.free--;
-        this.cursor = b + 1;
+        if (!keepCursor) this.cursor = b + 1;
         this.pendingAllocs.push(b);
         return b;
       }
@@ -57,6 +61,15 @@ export class SpaceAllocator {
     }
     invariant(false, 'free count matches the bitmap');
     return 0;
+  }
+
+  /**
+   * The ditto copy of `d0`: half the allocatable region away (OpenZFS spreads ditto DVAs across
+   * metaslabs, at least 1/8 of the vdev apart, so that one damaged region does not take both).
+   */
+  allocDitto(d0: number): number {
+    const span = this.end - this.first;
+    return this.alloc(this.first + ((d0 - this.first + (span >> 1)) % span));
   }
 
   /** Free a block of the tree in the open txg: recorded now, reusable TXG_DEFER_SIZE txgs after it commits. */

@@ -143,6 +143,7 @@ t.test('the space map: import rebuilds the allocator; every live block is alloca
     m.p.sync();
   }
   const live = m.fs.pool.alloc;
+  t.ok(m.fs.pool.stats.condenses >= 1, `the space map was condensed ${m.fs.pool.stats.condenses} time(s) on the way`);
   const r = reimport(m.dev.durableImage());
   t.equal(r.fs.pool.alloc.free, live.free + live.deferredCount, 'free space = live free + frees still deferred');
   // Walk every pointer of the imported tree: each DVA allocated in the space map, none twice.
