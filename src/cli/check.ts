@@ -12,14 +12,14 @@ import type { Op, Outcome } from '../testing/posix-ops.js';
 import { VFSIM_FLAGS, formatOp } from '../testing/posix-ops.js';
 import { PosixModel } from '../testing/posix-model.js';
 import {
-  compareSequence, linuxSide, runDifferential, targetSide, hostCanSwitchUsers, DEFAULT_LAYOUT, EXCLUSIONS,
+  compareSequence, linuxSide, runDifferential, targetSide, hostCanSwitchUsers, hostProtectedHardlinks, DEFAULT_LAYOUT, EXCLUSIONS,
   type Disagreement, type SideFactory,
 } from '../testing/posix-differential.js';
 import { hostScratchDir } from '../testing/node-target.js';
 
-/** vfsim on a fresh ramfs, running as root like the host process (see EXCLUSIONS). */
+/** vfsim on a fresh ramfs, with the host's fs.protected_hardlinks, and a process per user (see EXCLUSIONS). */
 export const vfsimSide: SideFactory = (layout) => {
-  const vfs = new Vfs({ root: createRamFs({ ramBytes: 4 << 20 }) });
+  const vfs = new Vfs({ root: createRamFs({ ramBytes: 4 << 20 }), protectedHardlinks: hostProtectedHardlinks() });
   const p = vfs.process({ umask: layout.umask });
   const others: { exit(): void }[] = [];
   return targetSide('vfsim', p, VFSIM_FLAGS, layout, () => { p.exit(); for (const o of others) o.exit(); }, (cred) => {
@@ -103,7 +103,7 @@ ${Object.entries(EXCLUSIONS).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`)
       }
       const bar = o.json || !process.stderr.isTTY || sequences < 50 ? undefined : new SingleBar({ format: 'check posix {bar} {value}/{total} sequences' }, Presets.shades_classic);
       bar?.start(sequences, 0);
-      const r = runDifferential({ seed, ops: maxOps, sequences, progress: (n) => bar?.update(n), times }, subject, linux);
+      const r = runDifferential({ seed, ops: maxOps, sequences, progress: (n) => bar?.update(n), times, userLinks: o.subject !== 'model' }, subject, linux);
       bar?.stop();
       if (r.minimal && o.save) fs.writeFileSync(o.save, JSON.stringify({ seed, ops: r.minimal.ops }, null, 1) + '\n');
       if (o.json) {

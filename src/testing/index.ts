@@ -19,7 +19,7 @@ export {
 export type { Op, OpName, Outcome, PosixTarget, FlagTable, StatView, OpsOptions, OpenFlagName, Whence, RenameFlag } from './posix-ops.js';
 export {
   compareSequence, runDifferential, shrinkSequence, snapshotTree, generateSequences, linuxSide, targetSide,
-  DEFAULT_LAYOUT, EXCLUSIONS, hostCanSwitchUsers,
+  DEFAULT_LAYOUT, EXCLUSIONS, hostCanSwitchUsers, hostProtectedHardlinks,
 } from './posix-differential.js';
 export type {
   Side, SideFactory, SandboxLayout, TreeEntry, Disagreement, DifferentialOptions, DifferentialReport, Tolerate,

@@ -261,6 +261,8 @@ export interface DifferentialOptions {
   users?: boolean;
   /** Generate `stamp` ops comparing which calls move mtime/ctime (default false; the model keeps no times). */
   times?: boolean;
+  /** Let unprivileged users link too (for a subject with the host's fs.protected_hardlinks; see OpsOptions). */
+  userLinks?: boolean;
 }
 
 export interface DifferentialReport {
@@ -274,8 +276,17 @@ export interface DifferentialReport {
 }
 
 /** Generate the sequences from the seed (fast-check's generator, seeded) — the same seed gives the same sequences. */
-export function generateSequences(seed: number, count: number, maxOps: number, users = true, times = false): Op[][] {
-  return fc.sample(opsArb(maxOps, { linux: true, users, times }), { seed, numRuns: count });
+export function generateSequences(seed: number, count: number, maxOps: number, users = true, times = false, userLinks = false): Op[][] {
+  return fc.sample(opsArb(maxOps, { linux: true, users, times, userLinks }), { seed, numRuns: count });
+}
+
+/** The host's fs.protected_hardlinks (may_linkat), false where it cannot be read. */
+export function hostProtectedHardlinks(): boolean {
+  try {
+    return fs.readFileSync('/proc/sys/fs/protected_hardlinks', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }
 
 /** Whether this process can act as other users on the host (it must be root to seteuid and back). */
@@ -283,7 +294,7 @@ export const hostCanSwitchUsers = (): boolean => process.getuid?.() === 0 && typ
 
 export function runDifferential(o: DifferentialOptions, makeA: SideFactory, makeB: SideFactory): DifferentialReport {
   const layout = o.layout ?? DEFAULT_LAYOUT;
-  const seqs = generateSequences(o.seed, o.sequences, o.ops, o.users ?? hostCanSwitchUsers(), o.times ?? false);
+  const seqs = generateSequences(o.seed, o.sequences, o.ops, o.users ?? hostCanSwitchUsers(), o.times ?? false, o.userLinks ?? false);
   const disagreements: Disagreement[] = [];
   let total = 0;
   seqs.forEach((ops, i) => {

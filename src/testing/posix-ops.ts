@@ -303,6 +303,12 @@ export interface OpsOptions {
   users?: boolean;
   /** Generate `stamp` ops, which compare timestamp updates (needs a subject that keeps times: not the model). */
   times?: boolean;
+  /**
+   * With `linux`: let the unprivileged USERS make hard links too. Only for a subject that applies the
+   * host's fs.protected_hardlinks (vfsim with VfsOptions.protectedHardlinks); the model follows the
+   * kernel default, off.
+   */
+  userLinks?: boolean;
   /** Names the paths are built from (few, so that they collide). */
   names?: readonly string[];
 }
@@ -314,7 +320,7 @@ export const LINUX_EXCLUDED: Readonly<Record<string, string>> = {
   'rename flags': 'node:fs has no renameat2(2) (RENAME_NOREPLACE, RENAME_EXCHANGE)',
   'absolute symlink targets': 'on the host they would point outside the sandbox directory',
   'empty paths': 'the path generator makes none; the bad-input fuzz test covers them on both sides',
-  'link by a non-root user': 'the host has fs.protected_hardlinks=1 (a sysctl; the kernel default, which vfsim follows, is 0)',
+  'link by a non-root user (model only)': 'the host has fs.protected_hardlinks=1 (a sysctl; off by default in the kernel and the model; vfsim is run with the host\'s setting)',
   'access by a non-root user': 'access(2) checks the real uid, and the host switches only the effective one (seteuid)',
 };
 
@@ -370,7 +376,7 @@ export function opArb(o: OpsOptions = {}): fc.Arbitrary<Op> {
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('rmdir' as const), path })) },
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('unlink' as const), path })) },
     { weight: 3, arbitrary: by(fc.record({ op: fc.constant('rename' as const), from: path, to: path, flags: o.linux ? fc.constant<RenameFlag>(0) : fc.constantFrom<RenameFlag>(0, 0, 'RENAME_NOREPLACE', 'RENAME_EXCHANGE') })) },
-    { weight: 2, arbitrary: o.linux ? fc.record({ op: fc.constant('link' as const), from: path, to: path }) : by(fc.record({ op: fc.constant('link' as const), from: path, to: path })) },
+    { weight: 2, arbitrary: o.linux && !o.userLinks ? fc.record({ op: fc.constant('link' as const), from: path, to: path }) : by(fc.record({ op: fc.constant('link' as const), from: path, to: path })) },
     { weight: 2, arbitrary: by(fc.record({ op: fc.constant('symlink' as const), target, path })) },
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('readlink' as const), path })) },
     { weight: 1, arbitrary: by(fc.record({ op: fc.constant('stat' as const), path })) },

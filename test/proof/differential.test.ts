@@ -31,7 +31,7 @@ t.test('vfsim agrees with Linux tmpfs on every result, errno and the final tree 
     if (k) known.set(k.id, (known.get(k.id) ?? 0) + 1);
     return k !== undefined;
   };
-  const r = runDifferential({ seed: 1, ops: 40, sequences: 200, tolerate }, vfsimSide, linux);
+  const r = runDifferential({ seed: 1, ops: 40, sequences: 200, tolerate, userLinks: true }, vfsimSide, linux);
   t.comment(`known differences met: ${known.size === 0 ? 'none' : [...known].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   t.ok(r.ops > 3000, `ran ${r.ops} operations`);
   const shown = r.minimal ? `\nshrunk:\n${r.minimal.ops.map(formatOp).join('\n')}\nvfsim ${JSON.stringify(r.minimal.a)} linux ${JSON.stringify(r.minimal.b)}` : '';
