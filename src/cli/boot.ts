@@ -24,7 +24,7 @@ export function register(program: Command): void {
     .option('--compare', 'boot the same image with every root and compare (what `npm start` runs)')
     .option('--image <file>', 'an image built with `vfsim image build` (default: the built-in JVM-like app)')
     .option('--seeds <n>', 'seeds per root (each shapes the pages the app touches)', '3')
-    .option('--scale <s>', 'scale of the built-in image (1 = ~3,000 files, ~45 MiB)', '1')
+    .option('--scale <s>', 'scale of the built-in image (1 = ~3,000 files, ~60 MiB)', '1')
     .option('--loader <how>', "how the kernel reaches RAM: 'vmm' (QEMU -kernel/Firecracker) or 'disk' (virtio reads)", 'vmm')
     .option('--ram-mib <n>', 'guest RAM in MiB', '256')
     .option('--jobs <n>', 'worker threads for --compare (default: min(cores, roots))')
