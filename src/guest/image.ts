@@ -111,7 +111,7 @@ export interface JvmImageOptions {
  * full JDK, tens of MiB after jlink; HotSpot maps it and touches the classes it loads); a few thousand
  * .class files (median about 2 KiB, long-tailed, most loaded at start); some 60 dependency jars (median
  * about 100 KiB, their central directories read at start); configuration files. Default: ~3,000 files,
- * ~45 MiB. The kernel in front is 6 MiB (an assumption of the order of OSv's loader.elf, not a measured
+ * ~60 MiB. The kernel in front is 6 MiB (an assumption of the order of OSv's loader.elf, not a measured
  * figure).
  */
 export function jvmImage(opts: JvmImageOptions = {}): BootImage {
