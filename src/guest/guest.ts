@@ -154,7 +154,8 @@ export class Guest {
     } else if (root === 'pcmfs') {
       const dev = new PcmDevice({ bytes: roundUp(data * 1.5 + (16 << 20), 1 << 20), clock, profile });
       dev.loadImage(installed(this.image, 'pcmfs', () => {
-        PcmFs.mkfs(dev);
+        // Enough inode slots for every entry (mkfs' default is one per 16 KiB of device).
+        PcmFs.mkfs(dev, { inodes: Math.max(Math.floor(dev.size / 16384), 2 * this.image.entries.length + 64) });
         const fs = PcmFs.mount(dev);
         writeTree(new Vfs({ root: fs, clock, profile }).root, this.image);
         fs.unmount();
