@@ -91,3 +91,13 @@ t.test('comparison: every root, ratios to ramfs, JSON, table and self-contained 
   t.equal((html.match(/<rect /g) ?? []).length >= 3, true, 'bars drawn');
   t.notMatch(html, /<(script|link|img)\b|src=|href=/, 'no external assets');
 });
+
+t.test("loader 'disk' reads kernel + bootfs through virtio-blk; 'vmm' does no guest I/O (QEMU -kernel)", async (t) => {
+  const disk = await new Guest({ root: 'ramfs', image: small, seed: 1, ramMiB: 64, loader: 'disk' }).boot();
+  const vmm = await new Guest({ root: 'ramfs', image: small, seed: 1, ramMiB: 64 }).boot();
+  const ld = disk.phases[0]!, lv = vmm.phases[0]!;
+  t.ok(ld.counters.blockBytesRead! >= small.kernelBytes && ld.counters.blockReads! >= Math.ceil(small.kernelBytes / (1 << 20)), 'the image came through the block device');
+  t.equal(lv.counters.blockReads, 0);
+  t.ok(ld.ns > lv.ns, 'virtio reads cost more than the host copy under the default profile');
+  t.same(disk.phases.slice(1).map((p) => p.ns), vmm.phases.slice(1).map((p) => p.ns), 'later phases are the same either way');
+});
