@@ -117,7 +117,8 @@ export class Pool {
   readonly txgTimeoutNs: number;
   lastSyncNs: number;
   private readonly unsafeUb: boolean;
-  private syncing = false;
+  /** Inside spa_sync (the page cache may write pages back then: they go into this txg). */
+  syncing = false;
   /**
    * The sync is writing the tree: no block of any object may change under it (page reclaim writing a
    * dirty page back through a Pager must wait: it gets EAGAIN, and the page stays dirty).

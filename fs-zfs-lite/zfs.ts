@@ -35,16 +35,25 @@ const META_OP_BLOCKS = 8;
 
 /** The DMU behind one file's pages. */
 class DmuPager implements Pager {
-  constructor(private readonly fs: ZfsLite, private readonly obj: DmuObject) {}
+  constructor(private readonly fs: ZfsLite, private readonly obj: DmuObject, private readonly ino: Ino) {}
   readPage(index: number, bytes: Uint8Array, offset: number): void {
     this.fs.pool.dmu.readBlock(this.obj, index, bytes, offset);
   }
   writePage(index: number, bytes: Uint8Array, offset: number, len: number): void {
+    const pool = this.fs.pool;
     // Reclaim can run inside a txg sync (an ARC allocation finding RAM short): the tree being written
     // must not change under the sync, so the page stays dirty for now (the pager contract allows it).
-    if (this.fs.pool.writingTree) throw fsErr('EAGAIN', 'zfs_putpage');
-    this.fs.pool.dmu.setBlock(this.obj, index, bytes, offset, len);
-    this.fs.pool.touch(this.obj, false);
+    if (pool.writingTree) throw fsErr('EAGAIN', 'zfs_putpage');
+    pool.dmu.setBlock(this.obj, index, bytes, offset, len);
+    pool.touch(this.obj, false);
+    // zfs_putpage logs the page (zfs_log_write), so a page written back outside a txg sync — by fsync
+    // or by reclaim — is durable at the next log commit. Pages written by write() are already in the
+    // log; stores through a shared mapping reach the DMU only here. Inside the txg sync the data goes
+    // into the txg itself and a record would be redundant.
+    if (!pool.syncing && !pool.replaying) {
+      pool.clock.now += len * pool.profile.cpu.memcpyNsPerByte;
+      pool.itx.begin(TX_WRITE).u64(this.ino).u64(index * BLOCK).bytes(bytes, offset, len).end();
+    }
   }
 }
 
@@ -92,10 +101,16 @@ export class ZfsLite implements Backend {
     }
   }
 
-  /** The page cache's dirty pages go to the DMU before a txg is written (the writeback half of spa_sync). */
+  /**
+   * The page cache's dirty pages go to the DMU before a txg is written (the writeback half of spa_sync).
+   * Every file with cached pages is visited, not only objects the pool knows are dirty: a store through
+   * a shared mapping dirties a page (or, with hardware DBM, only its descriptor) without touching the
+   * object, and writeback first gathers the mapped pages' dirty state (OSv §2.4, PR #1398: sync must not
+   * miss mmap stores).
+   */
   private beforeSync(): void {
-    for (const obj of this.pool.dirty) {
-      if (obj.mapping !== null && obj.mapping.nrDirty > 0) this.pageCache.writeback(obj.mapping);
+    for (const obj of this.pool.objects.values()) {
+      if (obj.mapping !== null && obj.mapping.nrPages > 0) this.pageCache.writeback(obj.mapping);
     }
   }
 
@@ -366,7 +381,7 @@ export class ZfsLite implements Backend {
   read(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number {
     const obj = this.regular(ino);
     checkIo(pos, buf, off, len);
-    const m = obj.mapping ?? this.attach(obj);
+    const m = obj.mapping ?? this.attach(obj, ino);
     const r = this.pageCache.read(m, pos, buf, off, len);
     if (r === NO_SPACE) throw fsErr('ENOMEM');
     return r;
@@ -383,7 +398,7 @@ export class ZfsLite implements Backend {
     const pages = Math.floor((pos + len - 1) / BLOCK) - Math.floor(pos / BLOCK) + 1;
     // Data blocks, plus indirect blocks (two copies) for every 64 of them.
     this.pool.reserve(pages + 2 * (Math.ceil(pages / 64) + MAX_LEVELS));
-    const m = obj.mapping ?? this.attach(obj);
+    const m = obj.mapping ?? this.attach(obj, ino);
     const w = this.pageCache.write(m, pos, buf, off, len);
     if (w === NO_SPACE) throw fsErr('ENOSPC');
     obj.dn.size = m.size;
@@ -402,7 +417,7 @@ export class ZfsLite implements Backend {
     if (!Number.isSafeInteger(size) || size < 0) throw fsErr('EINVAL');
     if (size > this.capabilities.maxFileSize) throw fsErr('EFBIG');
     this.pool.reserve(META_OP_BLOCKS + 2 * MAX_LEVELS);
-    const m = obj.mapping ?? this.attach(obj);
+    const m = obj.mapping ?? this.attach(obj, ino);
     const old = obj.dn.size;
     this.pageCache.truncate(m, size);
     if (size < old) {
@@ -421,7 +436,7 @@ export class ZfsLite implements Backend {
     if (!Number.isSafeInteger(off) || !Number.isSafeInteger(len) || off < 0 || len <= 0) throw fsErr('EINVAL');
     if (off + len > this.capabilities.maxFileSize) throw fsErr('EFBIG');
     this.pool.reserve(META_OP_BLOCKS + 2 * MAX_LEVELS);
-    const m = obj.mapping ?? this.attach(obj);
+    const m = obj.mapping ?? this.attach(obj, ino);
     this.pageCache.punchHole(m, off, len);
     const end = Math.min(off + len, obj.dn.size);
     if (end > off) {
@@ -446,7 +461,11 @@ export class ZfsLite implements Backend {
 
   /** zil_commit: every pending record (this file's and all others', ZFS's zil_commit(zilog, 0)) is made durable. */
   fsync(ino: Ino, _dataOnly: boolean): void {
-    this.obj(ino);
+    const obj = this.obj(ino);
+    // Linux writes the file's dirty pages before the filesystem's fsync (filemap_write_and_wait_range):
+    // stores through a shared mapping reach the DMU and the log through zfs_putpage, so the commit below
+    // makes them durable too (OSv PR #1398: fsync that missed mmap stores).
+    if (obj.mapping !== null) this.pageCache.writeback(obj.mapping);
     this.pool.commitLog();
   }
 
@@ -468,7 +487,7 @@ export class ZfsLite implements Backend {
       return undefined;
     }
     if ((obj.dn.mode & S_IFMT) !== S_IFREG) return undefined;
-    return obj.mapping ?? this.attach(obj);
+    return obj.mapping ?? this.attach(obj, ino);
   }
 
   // ---- intent-log replay (zfs_replay.c) ----
@@ -578,8 +597,8 @@ export class ZfsLite implements Backend {
     return o;
   }
 
-  private attach(obj: DmuObject): FileMapping {
-    const m = this.pageCache.createMapping({ pager: new DmuPager(this, obj) });
+  private attach(obj: DmuObject, ino: Ino): FileMapping {
+    const m = this.pageCache.createMapping({ pager: new DmuPager(this, obj, ino) });
     m.size = obj.dn.size;
     obj.mapping = m;
     return m;
