@@ -14,6 +14,12 @@ import { register as pcm } from './pcm.js';
 import { register as pjdfstest } from './pjdfstest.js';
 import { register as zfs } from './zfs.js';
 
+// `vfsim … | head` closes the pipe early: that ends the command quietly, as it does for cat or ls.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 program
   .name('vfsim')
