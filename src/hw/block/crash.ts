@@ -7,7 +7,7 @@
 
 import { invariant } from '../../sim/assert.js';
 import { fsErr } from '../../sim/errno.js';
-import { SubsetCursor, type SubsetMode } from '../pcm/subsets.js';
+import { SubsetCursor, forEachImage, type SubsetMode } from '../pcm/subsets.js';
 import { PendingWrites, WRITE_FORCED } from './write-cache.js';
 import { BlockEvent, TRACE_FORCED, TRACE_THROUGH, type BlockTrace } from './trace.js';
 
@@ -152,20 +152,7 @@ export class BlockCrashStates {
 
   /** Visit the images of `mode` (see PcmCrashStates.forEach). */
   forEach(mode: SubsetMode, fn: (image: Uint8Array, sel: Uint8Array) => boolean | void): number {
-    const c = this.cursor(mode);
-    let n = 0;
-    while (c.next()) {
-      this.apply(c.sel);
-      let go: boolean | void;
-      try {
-        go = fn(this.image, c.sel);
-      } finally {
-        this.undo();
-      }
-      n++;
-      if (go === false) break;
-    }
-    return n;
+    return forEachImage(this, mode, fn);
   }
 }
 

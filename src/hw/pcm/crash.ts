@@ -9,7 +9,7 @@ import { invariant } from '../../sim/assert.js';
 import { fsErr } from '../../sim/errno.js';
 import { PendingPieces, PIECE_NT } from './pending.js';
 import { PcmEvent, type PcmTrace } from './trace.js';
-import { SubsetCursor, type SubsetMode } from './subsets.js';
+import { SubsetCursor, forEachImage, type SubsetMode } from './subsets.js';
 
 /** Where crash images can be written word by word (a PcmDevice mounting a crash image). */
 export interface MediaWordSink {
@@ -128,20 +128,7 @@ export class PcmCrashStates {
    * and the selection; returning false stops. Returns the number of images visited.
    */
   forEach(mode: SubsetMode, fn: (image: Uint8Array, sel: Uint8Array) => boolean | void): number {
-    const c = this.cursor(mode);
-    let n = 0;
-    while (c.next()) {
-      this.apply(c.sel);
-      let go: boolean | void;
-      try {
-        go = fn(this.image, c.sel);
-      } finally {
-        this.undo();
-      }
-      n++;
-      if (go === false) break;
-    }
-    return n;
+    return forEachImage(this, mode, fn);
   }
 }
 

@@ -164,3 +164,36 @@ function boundedTotal(n: number, k: number): number {
   for (let s = Math.max(n - k, lowMax + 1); s <= n; s++) t += binomial(n, s);
   return t;
 }
+
+/** What a device's crash states offer to visit their images: apply a selection, look, undo it. */
+export interface CrashImages {
+  readonly image: Uint8Array;
+  apply(sel: Uint8Array): void;
+  undo(): void;
+  cursor(mode: SubsetMode): SubsetCursor;
+}
+
+/**
+ * Visit the images of `mode` (PCM and block alike): fn sees the image with the subset applied (valid
+ * only during the call) and the selection; returning false stops. Returns the number of images visited.
+ */
+export function forEachImage(
+  states: CrashImages,
+  mode: SubsetMode,
+  fn: (image: Uint8Array, sel: Uint8Array) => boolean | void,
+): number {
+  const c = states.cursor(mode);
+  let n = 0;
+  while (c.next()) {
+    states.apply(c.sel);
+    let go: boolean | void;
+    try {
+      go = fn(states.image, c.sel);
+    } finally {
+      states.undo();
+    }
+    n++;
+    if (go === false) break;
+  }
+  return n;
+}
