@@ -33,3 +33,8 @@ export { Fsx, FSX_BACKENDS, parseFsxOps, formatFsxOp, FSX_OPS, runTwoSpaces } fr
 export type { FsxOptions, FsxResult, FsxFailure, FsxBackendFactory, FsxOp, FsxOpName, TwoSpacesResult } from './fsx/index.js';
 export { StoreFs, MapStorePager } from './store-fs.js';
 export * as crash from './crash/index.js';
+export { posixSuite, differentialSuite, fsxSuite, crashSuite, backendSide, formatFailure, SuiteFailure } from './suites.js';
+export type {
+  BackendFactory, NamedFactory, SuiteOptions, SuiteResult, SuiteFailureInfo, PosixSuiteOptions, PosixSuiteResult,
+  DifferentialSuiteOptions, DifferentialSuiteResult, FsxSuiteOptions, FsxSuiteResult, CrashSuiteOptions, CrashSuiteResult,
+} from './suites.js';
