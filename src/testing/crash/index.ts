@@ -14,3 +14,5 @@ export type { CrashPoint, CrashSession, CrashTarget, Violation, ViolationKind, W
 export { snapshotBackend, diffSnapshots } from './snapshot.js';
 export { pcmfsTarget } from './pcm-source.js';
 export type { PcmSubsetBudget, PcmTargetOptions } from './pcm-source.js';
+export { zfsLiteTarget } from './zfs-source.js';
+export type { ZfsTargetOptions } from './zfs-source.js';

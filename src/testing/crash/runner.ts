@@ -4,7 +4,9 @@
 // (device-specific: PCM pieces at fences, or block-device write sets) and mounts each (recovery). The
 // oracle, after Chipmunk (EuroSys '23) and Vinter (ATC '22) for synchronous persistent-memory file systems:
 // a crash after call i returned must show the state after i; a crash inside call i, the state before or
-// after it (atomic); the image must mount; the target's fsck must find nothing.
+// after it (atomic); the image must mount; the target's fsck must find nothing. An asynchronous target
+// (durability 'fsync', e.g. ZFS: committed txg + the intent log replayed) is held to the prefix rule
+// instead: the state after some prefix of the calls, at least up to the last completed fsync/sync.
 
 import { Vfs } from '../../../vfs/vfs.js';
 import type { Backend } from '../../../vfs/backend.js';
@@ -46,6 +48,13 @@ export interface CrashSession {
 /** A device-specific crash-state source: a fresh formatted device with the backend mounted. */
 export interface CrashTarget {
   readonly name: string;
+  /**
+   * 'synchronous' (default; pcmfs): a returned call is durable. 'fsync': only calls up to the last
+   * successful fsync/fdatasync/sync are; a crash may show the state after any later prefix of the calls
+   * (ZFS: the last committed txg plus the fsync'ed log records, and fsync commits the whole log, so
+   * durable states are prefixes), never a state outside that sequence.
+   */
+  readonly durability?: 'synchronous' | 'fsync';
   open(): CrashSession;
 }
 
@@ -131,6 +140,29 @@ function reference(wl: Workload, from: number, to: number): { snaps: string[]; o
   return { snaps, outcomes };
 }
 
+const SYNC_OPS = new Set(['fsync', 'fdatasync', 'sync']);
+
+/**
+ * The reference states a crash at `point` may show (indices into `snaps`, see reference()). `lastSync[i]`:
+ * the last call < i that was a successful fsync/fdatasync/sync, or -1 (used in 'fsync' mode only).
+ */
+function allowedStates(target: CrashTarget, snaps: string[], from: number, call: number, returned: boolean, lastSync: Int32Array): string[] {
+  if (call < from) return [snaps[0]!];
+  const k = call - from;
+  if (target.durability !== 'fsync') return returned ? [snaps[k + 1]!] : [snaps[k]!, snaps[k + 1]!];
+  const done = lastSync[returned ? call + 1 : call]!;
+  const lo = done < from ? 0 : done - from + 1;
+  return snaps.slice(lo, k + 2);
+}
+
+/** lastSync[i] for i in 0..n: the last successful sync-type call before call i (outcomes from the target). */
+function syncPrefix(wl: Workload, outcomes: string[], n: number): Int32Array {
+  const out = new Int32Array(n + 1);
+  out[0] = -1;
+  for (let i = 0; i < n; i++) out[i + 1] = SYNC_OPS.has(wl.calls[i]!.op) && outcomes[i] === 'ok' ? i : out[i]!;
+  return out;
+}
+
 /** Run one workload on `target` and check every crash image its source yields. */
 export function runWorkload(target: CrashTarget, wl: Workload, opts: RunOptions = {}): WorkloadReport {
   const from = Math.max(0, wl.from ?? 0), to = Math.min(wl.calls.length, wl.to ?? wl.calls.length);
@@ -142,10 +174,12 @@ export function runWorkload(target: CrashTarget, wl: Workload, opts: RunOptions 
   const ex = new WorkloadExecutor(vfs.root);
   // A call that fails with EINVAL ends a j-lang workload there (CrashMonkey's generated code returns).
   let end = to;
+  const outcomes: string[] = [];
   for (let i = 0; i < to; i++) {
     if (i === from) s.record();
     if (i >= from) s.mark(2 * i);
     const got = ex.run(wl.calls[i]!);
+    outcomes.push(got);
     if (i >= from) s.mark(2 * i + 1);
     if (got !== ref.outcomes[i]) {
       violations.push(violation(target, wl, 'outcome', i, true, `returned ${got}, the reference (ramfs) ${ref.outcomes[i]}`, {}));
@@ -156,12 +190,12 @@ export function runWorkload(target: CrashTarget, wl: Workload, opts: RunOptions 
     }
   }
   s.stop();
+  const lastSync = syncPrefix(wl, outcomes, outcomes.length);
   let crashStates = 0;
   s.explore((point, mount) => {
     if (point.call >= end) return false;
     crashStates++;
-    const k = point.call - from; // snaps[k] = before call `point.call`, snaps[k + 1] = after it
-    const allowed = point.call < from ? [ref.snaps[0]!] : point.returned ? [ref.snaps[k + 1]!] : [ref.snaps[k]!, ref.snaps[k + 1]!];
+    const allowed = allowedStates(target, ref.snaps, from, point.call, point.returned, lastSync);
     let b: Backend;
     try {
       b = mount();
@@ -173,7 +207,8 @@ export function runWorkload(target: CrashTarget, wl: Workload, opts: RunOptions 
     const got = snapshotBackend(b);
     if (!allowed.includes(got)) {
       const d = diffSnapshots(allowed[allowed.length - 1]!, got);
-      const what = point.returned ? 'the state after the call' : 'the state before or after the call';
+      const what = target.durability === 'fsync' ? 'the state after a prefix of the calls holding every fsync\'ed one'
+        : point.returned ? 'the state after the call' : 'the state before or after the call';
       violations.push(violation(target, wl, 'state', point.call, point.returned,
         `recovered state is not ${what}; missing ${JSON.stringify(d.missing)}, unexpected ${JSON.stringify(d.unexpected)}`, point.where));
     }
@@ -211,10 +246,11 @@ export function replayViolation(target: CrashTarget, v: Violation): { state: str
   const ref = reference(wl, from, to);
   const s = target.open();
   const ex = new WorkloadExecutor(new Vfs({ root: s.backend }).root);
+  const outcomes: string[] = [];
   for (let i = 0; i < to; i++) {
     if (i === from) s.record();
     if (i >= from) s.mark(2 * i);
-    ex.run(wl.calls[i]!);
+    outcomes.push(ex.run(wl.calls[i]!));
     if (i >= from) s.mark(2 * i + 1);
   }
   s.stop();
@@ -226,7 +262,6 @@ export function replayViolation(target: CrashTarget, v: Violation): { state: str
     throw e;
   }
   const state = snapshotBackend(b);
-  const k = v.call - from;
-  const allowed = v.call < from ? [ref.snaps[0]!] : v.returned ? [ref.snaps[k + 1]!] : [ref.snaps[k]!, ref.snaps[k + 1]!];
+  const allowed = allowedStates(target, ref.snaps, from, v.call, v.returned, syncPrefix(wl, outcomes, outcomes.length));
   return { state, error: null, rejected: !allowed.includes(state) || s.fsck(b).length > 0 };
 }
