@@ -7,12 +7,18 @@
 // Values: 8/16/32-bit loads return unsigned numbers. 64-bit loads return the value as a *signed* 64-bit
 // number (exact when |v| < 2^53: every PA, every canonical VA, sizes); load64Big returns it exactly.
 // VAs are numbers in the same signed reading: 0xffff_8000_0000_0000 is -2^47 (the TTBR1 range).
+//
+// Persistent memory (a PcmDevice attached with attachPcm) is reached on the miss paths only: a PA in its
+// range goes through the device's load/store/read/write (its cache, flush and crash model), and is never
+// put in the one-entry caches, so the RAM hit paths are unchanged. translate() reports such a PA as an
+// offset encoded below -1 (PCM_OFF - off), -1 being "signal pending".
 
 import { invariant } from '../sim/assert.js';
 import type { Clock } from '../sim/clock.js';
 import { encodeEsr, FaultKind } from './mmu/fault.js';
 import { FAULT_COUNTER, type Mmu, type MmuCounter } from './mmu/mmu.js';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, type AccessType } from './mmu/walk.js';
+import type { PcmDevice } from './pcm/pcm.js';
 import type { Ram } from './ram.js';
 
 /** What the kernel's fault handler is told about a synchronous abort. */
@@ -44,6 +50,9 @@ export interface FaultSignal {
  * `cpu.signal` for the guest model to deliver. No JS exception is thrown on either path.
  */
 export type FaultHandler = (fault: MemFault) => 'retry' | FaultSignal;
+
+/** translate() encodes a PCM device offset `d` as PCM_OFF - d (always below -1, the signal value). */
+const PCM_OFF = -2;
 
 /** A handler that keeps returning 'retry' without progress is a kernel bug: this many retries is fatal. */
 export const MAX_RETRIES = 64;
@@ -82,6 +91,8 @@ export class Cpu {
   private xBase = 0;
   /** The VA handed to a miss path (see loadSlowBox). */
   private readonly vaBox = new Float64Array(1);
+  /** Persistent memory on the bus (DAX mappings reach it), or null. */
+  private pcm: PcmDevice | null = null;
 
   constructor(opts: CpuOptions) {
     this.mmu = opts.mmu;
@@ -97,6 +108,16 @@ export class Cpu {
     this.copyNsPerByte = opts.mmu.profile.cpu.memcpyNsPerByte;
     this.elNow = opts.el ?? 1;
     opts.mmu.onInvalidate = () => this.forget();
+  }
+
+  /**
+   * Put a persistent-memory device on the physical bus: loads and stores to PAs in [pcm.base, pcm.base +
+   * pcm.size) go to it (a DAX mapping's PTEs point there). Without one such PAs take an External abort.
+   */
+  attachPcm(pcm: PcmDevice | null): void {
+    invariant(pcm === null || pcm.base % 4096 === 0, 'PCM base is 4 KiB aligned');
+    this.pcm = pcm;
+    this.forget();
   }
 
   /** Current exception level. */
@@ -267,29 +288,29 @@ export class Cpu {
   private load8Miss(): number {
     const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_READ);
-    return o < 0 ? 0 : this.bytes[o]!;
+    return o === -1 ? 0 : this.rd8(o);
   }
 
   private load64Miss(): number {
     const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_READ);
-    if (o < 0) return 0;
-    if ((va & 4095) > 4088) return this.crossing(va, 8, ACC_READ, o) ? this.scratch.getInt32(4, true) * 4294967296 + this.scratch.getUint32(0, true) : 0;
+    if (o === -1) return 0;
+    if ((va & 4095) > 4088 || o < 0) return this.crossing(va, 8, ACC_READ, o) ? this.scratch.getInt32(4, true) * 4294967296 + this.scratch.getUint32(0, true) : 0;
     return this.view.getInt32(o + 4, true) * 4294967296 + this.view.getUint32(o, true);
   }
 
   private fetchMiss(): number {
     const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_EXEC);
-    if (o < 0) return 0;
-    if ((va & 4095) > 4092) return this.crossing(va, 4, ACC_EXEC, o) ? this.scratch.getUint32(0, true) : 0;
+    if (o === -1) return 0;
+    if ((va & 4095) > 4092 || o < 0) return this.crossing(va, 4, ACC_EXEC, o) ? this.scratch.getUint32(0, true) : 0;
     return this.view.getUint32(o, true);
   }
 
   private store8Miss(v: number): void {
     const va = this.vaBox[0]!;
     const o = this.translate(va, ACC_WRITE);
-    if (o >= 0) this.bytes[o] = v;
+    if (o !== -1) this.wr8(o, v);
   }
 
   private store64Miss(v: number): void {
@@ -326,8 +347,16 @@ export class Cpu {
           runLen = 0;
         }
         o = this.translate(cur, ACC_READ);
-        if (o < 0) break;
+        if (o === -1) break;
         span = mmu.spanLeft;
+        if (o < 0) {
+          // PCM: this page's bytes come through the device (its cache model), never as part of a run.
+          const n = Math.min(len - done, span, 4096 - (cur & 4095));
+          this.pcm!.read(PCM_OFF - o, dst, dstOff + done, n);
+          mmu.clock.now += n * this.copyNsPerByte;
+          done += n;
+          continue;
+        }
       }
       const n = Math.min(len - done, span, ramSize - o);
       if (runLen > 0 && o === runSrc + runLen) runLen += n;
@@ -370,7 +399,15 @@ export class Cpu {
           runLen = 0;
         }
         o = this.translate(cur, ACC_WRITE);
-        if (o < 0) break;
+        if (o === -1) break;
+        if (o < 0) {
+          // PCM: the stores go through the device (cached, not durable until flushed and fenced).
+          const n = Math.min(len - done, mmu.spanLeft, 4096 - (cur & 4095));
+          this.pcm!.write(PCM_OFF - o, src, done, n);
+          mmu.clock.now += n * this.copyNsPerByte;
+          done += n;
+          continue;
+        }
       }
       const n = Math.min(len - done, mmu.spanLeft, ramSize - o);
       if (runLen > 0 && o === runDst + runLen) runLen += n;
@@ -447,24 +484,41 @@ export class Cpu {
 
   // ---- the slow path ----
 
+  /** Byte at translate() result `o` (RAM offset, or an encoded PCM offset). */
+  private rd8(o: number): number {
+    return o >= 0 ? this.bytes[o]! : this.pcm!.load8(PCM_OFF - o);
+  }
+
+  private wr8(o: number, v: number): void {
+    if (o >= 0) this.bytes[o] = v;
+    else this.pcm!.store8(PCM_OFF - o, v);
+  }
+
   /** Into scratch[0..size): true if every byte was read. */
   private loadSlow(va: number, size: number): boolean {
     const o = this.translate(va, ACC_READ);
-    if (o < 0) return false;
-    if ((va & 4095) + size > 4096) return this.crossing(va, size, ACC_READ, o);
+    if (o === -1) return false;
+    if ((va & 4095) + size > 4096 || o < 0) return this.crossing(va, size, ACC_READ, o);
     for (let i = 0; i < size; i++) this.scratch.setUint8(i, this.bytes[o + i]!);
     return true;
   }
 
-  /** An access that crosses into the next 4 KiB page: both pages are translated before any byte moves. */
+  /**
+   * An access that crosses into the next 4 KiB page (both pages are translated before any byte moves),
+   * or any access to PCM (byte by byte through the device; `first` then covers the whole access).
+   */
   private crossing(va: number, size: number, acc: AccessType, o1: number): boolean {
     const first = 4096 - (va & 4095);
-    const o2 = this.translate(va + first, acc);
-    if (o2 < 0) return false;
+    let o2 = 0;
+    if (first < size) {
+      o2 = this.translate(va + first, acc);
+      if (o2 === -1) return false;
+    }
     for (let i = 0; i < size; i++) {
-      const o = i < first ? o1 + i : o2 + (i - first);
-      if (acc === ACC_WRITE) this.bytes[o] = this.scratch.getUint8(i);
-      else this.scratch.setUint8(i, this.bytes[o]!);
+      // An encoded PCM offset runs downwards: byte i of it is (o1 - i).
+      const o = i < first ? (o1 >= 0 ? o1 + i : o1 - i) : (o2 >= 0 ? o2 + (i - first) : o2 - (i - first));
+      if (acc === ACC_WRITE) this.wr8(o, this.scratch.getUint8(i));
+      else this.scratch.setUint8(i, this.rd8(o));
     }
     return true;
   }
@@ -472,8 +526,8 @@ export class Cpu {
   /** Write scratch[0..size) to va. */
   private storeSlow(va: number, size: number): void {
     const o = this.translate(va, ACC_WRITE);
-    if (o < 0) return;
-    if ((va & 4095) + size > 4096) {
+    if (o === -1) return;
+    if ((va & 4095) + size > 4096 || o < 0) {
       this.crossing(va, size, ACC_WRITE, o);
       return;
     }
@@ -482,7 +536,8 @@ export class Cpu {
 
   /**
    * Translate for an access at the current EL, taking exceptions until it succeeds or the handler
-   * reports a signal. Returns the RAM byte offset of `va`, or -1 (signal pending).
+   * reports a signal. Returns the RAM byte offset of `va`, -1 (signal pending), or for a PA on the
+   * attached PCM device PCM_OFF - (its device offset), which is below -1.
    */
   private translate(va: number, acc: AccessType): number {
     const mmu = this.mmu;
@@ -499,6 +554,8 @@ export class Cpu {
           else { this.xPage = page; this.xBase = base; }
           return off;
         }
+        const pcm = this.pcm;
+        if (pcm !== null && pcm.contains(mmu.pa)) return PCM_OFF - (mmu.pa - pcm.base);
         kind = FaultKind.External; // the PA is not memory
       } else {
         kind = mmu.faultKind;
