@@ -1,7 +1,8 @@
-// `vfsim crash --fs pcmfs [--workload FILE | --random N] [--seed S] [--json]`: the crash-consistency
+// `vfsim crash --fs pcmfs|zfs-lite [--workload FILE | --random N] [--seed S] [--json]`: the crash-consistency
 // explorer (src/testing/crash). Runs workloads (a JSON list of calls, ACE/Chipmunk j-lang files or
-// archives, or ACE-style random ones), crashes at every fence and inside every call, recovers each image
-// and checks it against the states the calls allow; prints a table, or JSON with every violation.
+// archives, or ACE-style random ones), crashes at every fence (pcmfs) or flush/FUA (zfs-lite) and after
+// every call, recovers each image and checks it against the states the calls allow (zfs-lite: a prefix of
+// the calls holding every fsync'ed one); prints a table, or JSON with every violation.
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -9,7 +10,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { fsErr } from '../../vfs/errno.js';
 import {
-  aceRandomWorkloads, parseJlang, parseWorkloadJson, pcmfsTarget, replayViolation, runWorkload, splitRecords, untar, readZst,
+  aceRandomWorkloads, parseJlang, parseWorkloadJson, pcmfsTarget, zfsLiteTarget, replayViolation, runWorkload, splitRecords, untar, readZst,
   type CrashTarget, type JlangSkips, type Violation, type Workload,
 } from '../testing/crash/index.js';
 
@@ -25,6 +26,8 @@ export interface CrashCliOptions {
   limit?: number;
   /** Test-only: pcmfs without the fence between log entries and their commit (the explorer must catch it). */
   brokenFence?: boolean;
+  /** Test-only: zfs-lite writing its uberblock before the tree is flushed (the explorer must catch it). */
+  brokenUberblock?: boolean;
   /** Calls per random workload (core operations, ACE's sequence length). */
   length?: number;
   progress?: (done: number, total: number) => void;
@@ -65,7 +68,12 @@ export function loadWorkloads(file: string, seq: number | undefined, skips: Jlan
 }
 
 function target(o: CrashCliOptions): CrashTarget {
-  if (o.fs !== 'pcmfs') throw fsErr('EINVAL', '--fs', `${o.fs} (crash states come from a device: pcmfs only so far)`);
+  if (o.fs === 'zfs-lite') {
+    if (o.brokenFence === true) throw fsErr('EINVAL', '--broken-fence', 'pcmfs only');
+    return zfsLiteTarget({ unsafeUberblockBeforeFlush: o.brokenUberblock === true });
+  }
+  if (o.fs !== 'pcmfs') throw fsErr('EINVAL', '--fs', `${o.fs} (crash states come from a device: pcmfs or zfs-lite)`);
+  if (o.brokenUberblock === true) throw fsErr('EINVAL', '--broken-uberblock', 'zfs-lite only');
   return pcmfsTarget({ omitFence: o.brokenFence === true, budget: { seed: o.seed } });
 }
 
@@ -91,9 +99,10 @@ export function runCrash(o: CrashCliOptions): CrashResult {
 
 /**
  * Replay violations from a file holding `vfsim crash --json` output (or one violation object): rebuild
- * each crash image and check it again. The target must match (`--broken-fence` for the test-only one).
+ * each crash image and check it again. The target must match (`--fs`, and `--broken-fence` /
+ * `--broken-uberblock` for the test-only ones).
  */
-export function replayFile(file: string, brokenFence: boolean): { workload: string; call: string; error: string | null; state: string | null; rejected: boolean }[] {
+export function replayFile(file: string, brokenFence: boolean, fs = 'pcmfs', brokenUberblock = false): { workload: string; call: string; error: string | null; state: string | null; rejected: boolean }[] {
   let v: unknown;
   try {
     v = JSON.parse(readFileSync(file, 'utf8'));
@@ -104,7 +113,7 @@ export function replayFile(file: string, brokenFence: boolean): { workload: stri
   if (!Array.isArray(list) || list.some((x) => typeof x !== 'object' || x === null || typeof x.replay?.workload !== 'object')) {
     throw fsErr('EINVAL', '--replay', file);
   }
-  const tg = pcmfsTarget({ omitFence: brokenFence });
+  const tg = target({ fs, seed: 1, brokenFence, brokenUberblock });
   return list.map((x) => ({ workload: x.workload, call: x.callText, ...replayViolation(tg, x) }));
 }
 
@@ -118,7 +127,7 @@ export function register(program: Command): void {
   program
     .command('crash')
     .description('crash-consistency explorer: crash at every fence and inside every call, recover, check the state')
-    .option('--fs <type>', 'filesystem to test', 'pcmfs')
+    .option('--fs <type>', 'filesystem to test: pcmfs (synchronous) or zfs-lite (durable at fsync/sync)', 'pcmfs')
     .option('--workload <file>', 'workloads: .json list of calls, a j-lang file, a .jlang.zst of records, or a .tar.zst of j-lang files')
     .option('--random <n>', 'run n ACE-style random workloads (default when no --workload: 10)')
     .option('--length <n>', 'core operations per random workload', '4')
@@ -127,6 +136,7 @@ export function register(program: Command): void {
     .option('--every <k>', 'only every k-th workload (a fixed sample)')
     .option('--limit <n>', 'at most n workloads')
     .option('--broken-fence', 'TEST ONLY: pcmfs with the fence before each commit left out (the explorer must report it)', false)
+    .option('--broken-uberblock', 'TEST ONLY: zfs-lite writing its uberblock before the tree is flushed (the explorer must report it)', false)
     .option('--json', 'print {"workloads","crashStates","violations"} as JSON', false)
     .option('--replay <file>', 'rebuild and recheck the crash images of violations saved from --json output')
     .addHelpText('after', `
@@ -134,10 +144,11 @@ Workload JSON: [{"op":"mkdir","path":"A","mode":511},{"op":"open","path":"A/foo"
   {"op":"write","path":"A/foo","off":0,"len":4096},{"op":"rename","from":"A/foo","to":"bar"},{"op":"close","path":"A/foo"}]
   (or a list of {"name","calls","from","to"}); ops: open opendir close creat mkdir rmdir unlink remove link symlink
   rename write truncate falloc fsync fdatasync sync. Paths are relative to the filesystem root.
+ACE seq-1 on ZFS-lite: vfsim crash --fs zfs-lite --workload ../shared/data/crash/crashmonkey-ace-seq1-generated.jlang.zst
 Chipmunk's whole seq-2 set: vfsim crash --fs pcmfs --workload ../shared/data/crash/chipmunk-ace-pm-seq1-seq2.tar.zst --seq 2`)
     .action((o: Record<string, string | boolean | undefined>) => {
       if (typeof o['replay'] === 'string') {
-        const res = replayFile(o['replay'], o['brokenFence'] === true);
+        const res = replayFile(o['replay'], o['brokenFence'] === true, String(o['fs']), o['brokenUberblock'] === true);
         if (o['json'] === true) process.stdout.write(JSON.stringify(res) + '\n');
         else {
           for (const r of res) {
@@ -148,7 +159,9 @@ Chipmunk's whole seq-2 set: vfsim crash --fs pcmfs --workload ../shared/data/cra
         if (res.some((r) => r.rejected)) process.exitCode = 1;
         return;
       }
-      const opts: CrashCliOptions = { fs: String(o['fs']), seed: int(String(o['seed']), '--seed'), brokenFence: o['brokenFence'] === true };
+      const opts: CrashCliOptions = {
+        fs: String(o['fs']), seed: int(String(o['seed']), '--seed'), brokenFence: o['brokenFence'] === true, brokenUberblock: o['brokenUberblock'] === true,
+      };
       if (typeof o['workload'] === 'string') opts.workload = o['workload'];
       if (typeof o['random'] === 'string') opts.random = int(o['random'], '--random');
       if (typeof o['length'] === 'string') opts.length = Math.max(1, int(o['length'], '--length'));
@@ -178,7 +191,8 @@ Chipmunk's whole seq-2 set: vfsim crash --fs pcmfs --workload ../shared/data/cra
         process.stdout.write(JSON.stringify({ workloads: r.workloads, crashStates: r.crashStates, violations: r.violations }) + '\n');
       } else {
         const rows: [string, string][] = [
-          ['filesystem', opts.fs + (opts.brokenFence === true ? ' (fence omitted: test-only)' : '')],
+          ['filesystem', opts.fs + (opts.brokenFence === true ? ' (fence omitted: test-only)' : '')
+            + (opts.brokenUberblock === true ? ' (uberblock before flush: test-only)' : '')],
           ['workloads', String(r.workloads)],
           ['crash states checked', String(r.crashStates)],
           ['violations', String(r.violations.length)],
