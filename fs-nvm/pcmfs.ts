@@ -18,6 +18,8 @@ import { PInode, encAttr, encDentAdd, encDentDel, encInit, encLink } from './ino
 import { recover, writeSuperblock, type RecoveryReport } from './recovery.js';
 import { BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
 import { FileData } from './file-data.js';
+import { FileMapping } from '../src/mm/file-mapping.js';
+import { DaxState, daxInvalidate, daxWriteback } from '../src/mm/dax.js';
 
 export interface PcmFsOptions extends CommitOptions {
   /** Rotate block and inode-slot allocation to spread wear (default true). */
@@ -47,6 +49,9 @@ const SCRATCH_ATTR: Attr = new PInode(0).attr;
 const clockOf = (dev: PersistentMemory): (() => number) =>
   dev instanceof PcmDevice ? () => dev.clock.now : () => 0;
 
+/** The zeros a DAX fault on a hole writes. */
+const DAX_ZERO = new Uint8Array(BLOCK);
+
 export class PcmFs implements Backend {
   readonly fsType = 'pcmfs';
   readonly rootIno: Ino = 1;
@@ -66,6 +71,8 @@ export class PcmFs implements Backend {
   readonly data: FileData;
   private slotCursor = 1;
   private liveInodes = 0;
+  /** DAX mappings of files that were mmapped (daxMapping), by inode. */
+  private readonly daxMaps = new Map<Ino, FileMapping>();
   private mounted = true;
   /** Log compactions done since mount. */
   compactions = 0;
@@ -132,8 +139,9 @@ export class PcmFs implements Backend {
     };
   }
 
-  /** Every call is durable when it returns: sync is a fence, for form. */
+  /** Every call is durable when it returns; stores through DAX mappings are flushed (as fsync), then a fence. */
   sync(): void {
+    for (const m of this.daxMaps.values()) daxWriteback(m.dax!, 0, Infinity);
     this.dev.fence();
   }
 
@@ -318,27 +326,36 @@ export class PcmFs implements Backend {
     const n = this.node(ino);
     const r = this.data.write(n, pos, buf, off, len);
     this.appended(n, 1);
+    if (r > 0) this.daxMoved(ino, Math.floor(pos / BLOCK), Math.ceil((pos + r) / BLOCK));
     return r;
   }
 
   truncate(ino: Ino, size: number): void {
     const n = this.node(ino);
+    const old = n.attr.size;
     this.data.truncate(n, size);
     this.appended(n, 2);
+    // The page holding the new (or old) end is rewritten (its tail zeroed), the pages past it are gone.
+    this.daxMoved(ino, Math.floor(Math.min(old, size) / BLOCK), Infinity);
   }
 
   punchHole(ino: Ino, off: number, len: number): void {
     const n = this.node(ino);
     this.data.punchHole(n, off, len);
     this.appended(n, 3);
+    this.daxMoved(ino, Math.floor(off / BLOCK), Math.ceil((off + len) / BLOCK));
   }
 
   /**
-   * Nothing to write back: every call is durable when it returns (its commit was fenced), and there is
-   * no page cache. fsync is one fence, as NOVA's is (FAST 2016 §3.1: "fsync is a no-op").
+   * Every call is durable when it returns (its commit was fenced) and there is no page cache, so fsync
+   * is one fence, as NOVA's is (FAST 2016 §3.1: "fsync is a no-op") — except for stores made through a
+   * DAX mapping of the file, which sit in the CPU cache: their lines are flushed first (DC CVAP), as
+   * Linux's dax_writeback_mapping_range does for fsync of a DAX-mapped file.
    */
-  fsync(_ino: Ino, _dataOnly: boolean): void {
-    this.dev.fence();
+  fsync(ino: Ino, _dataOnly: boolean): void {
+    const m = this.daxMaps.get(ino);
+    if (m !== undefined) daxWriteback(m.dax!, 0, Infinity);
+    else this.dev.fence();
   }
 
   inactive(ino: Ino): void {
@@ -353,6 +370,7 @@ export class PcmFs implements Backend {
     for (const b of n.pages) this.alloc.release(b);
     this.inodes[ino] = undefined;
     this.liveInodes--;
+    this.daxMaps.delete(ino);
   }
 
   /**
@@ -368,6 +386,53 @@ export class PcmFs implements Backend {
     if (b === undefined) return -1;
     if (!(this.dev instanceof PcmDevice)) throw fsErr('ENODEV');
     return this.dev.base + b * BLOCK;
+  }
+
+  /**
+   * mmap's DAX hook (Backend.daxMapping): the file's mapping, whose faults map its blocks on the PCM
+   * device straight into the address space (src/mm/dax.ts). Undefined (mmap: ENODEV) on a device that
+   * is not a PcmDevice (no physical address to map). Stability: data is copy-on-write, so a write(),
+   * truncate or hole punch moves the pages it touches to new blocks; it then zaps every translation of
+   * those pages (daxInvalidate) before returning, and the next access faults and maps the new block. The
+   * copy carries the old block's contents as the CPU cache holds them, so stores through the mapping
+   * are never lost by a write to the same page. A fault on a hole allocates a zeroed block (a store of
+   * zeros within end-of-file: pcmfs has no shared zero page to map), which updates mtime.
+   */
+  daxMapping(ino: Ino): FileMapping | undefined {
+    const n = this.node(ino);
+    if (n.map === null || !(this.dev instanceof PcmDevice)) return undefined;
+    let m = this.daxMaps.get(ino);
+    if (m === undefined) {
+      const dev = this.dev;
+      m = new FileMapping(-1, { evictable: false });
+      m.dax = new DaxState(dev, (idx) => this.daxPage(ino, idx));
+      m.size = n.attr.size;
+      this.daxMaps.set(ino, m);
+    }
+    return m;
+  }
+
+  /** PA of page `idx` of `ino` for a DAX fault, a hole filled with a zeroed block first; -1 on ENOSPC. */
+  private daxPage(ino: Ino, idx: number): number {
+    const pa = this.daxPhysAddr(ino, idx);
+    if (pa >= 0) return pa;
+    const n = this.node(ino);
+    const len = Math.min(BLOCK, n.attr.size - idx * BLOCK);
+    if (len <= 0) return -1;
+    try {
+      this.write(ino, idx * BLOCK, DAX_ZERO, 0, len);
+    } catch {
+      return -1; // ENOSPC: the fault is a SIGBUS (VM_FAULT_SIGBUS)
+    }
+    return this.daxPhysAddr(ino, idx);
+  }
+
+  /** Pages [first, last) of `ino` moved to new blocks (or went): keep the DAX mapping's size and PTEs right. */
+  private daxMoved(ino: Ino, first: number, last: number): void {
+    const m = this.daxMaps.get(ino);
+    if (m === undefined) return;
+    m.size = this.node(ino).attr.size;
+    daxInvalidate(m, first, last);
   }
 
   // ---- internals ----

@@ -111,6 +111,11 @@ export interface BackendCapabilities {
 /** The page-cache hook a backend may offer (see src/mm); typed loosely here to keep vfs/ below mm. */
 export interface PagerHook {
   readonly pager?: (ino: Ino) => unknown;
+  /**
+   * DAX (a backend on persistent memory, no page cache): the src/mm FileMapping whose `dax` state maps
+   * the file's blocks straight into an address space. mmap uses it when there is no `pager`.
+   */
+  readonly daxMapping?: (ino: Ino) => unknown;
 }
 
 export interface Backend extends PagerHook {

@@ -1,5 +1,6 @@
 // The file side of mmap(2): from a descriptor to what src/mm maps — the backend's page-cache mapping
-// for the inode (Backend.pager, OSv's vop_cache) and the description's access mode. Errors as Linux's
+// for the inode (Backend.pager, OSv's vop_cache), or its DAX mapping (Backend.daxMapping: pcmfs), and the
+// description's access mode. Errors as Linux's
 // do_mmap: EBADF (not an open descriptor, or O_PATH), ENODEV (not a regular file, or a backend without
 // a page cache), EACCES (not open for reading; shared writable map of a file not open for writing).
 
@@ -17,7 +18,8 @@ export function mmapFileOf(p: Process, fd: number): MmapFile {
   if (f.pathOnly) throw fsErr('EBADF', 'mmap');
   if (f.vnode.type !== S_IFREG) throw fsErr('ENODEV', 'mmap');
   const be = f.vnode.mnt.backend;
-  const m = be.pager === undefined ? undefined : (be.pager(f.vnode.ino) as FileMapping | undefined);
+  const m = be.pager !== undefined ? (be.pager(f.vnode.ino) as FileMapping | undefined)
+    : be.daxMapping !== undefined ? (be.daxMapping(f.vnode.ino) as FileMapping | undefined) : undefined;
   if (m === undefined) throw fsErr('ENODEV', 'mmap');
   const v = f.vnode, vfs = p.vfs;
   // The mapping keeps the file alive after close() and unlink() (its pages stay valid), as in Linux.

@@ -11,6 +11,7 @@ import { AddressSpace } from './address-space.js';
 import type { Mm } from './mm.js';
 import { PG_DIRTY } from './page-cache.js';
 import type { Vma } from './vma.js';
+import type { DaxState } from './dax.js';
 
 const W = new Uint32Array(2);
 
@@ -55,6 +56,7 @@ export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, wri
   const pc = mm.pageCache;
   const idx = vma.fileIndex(vpn, 4096);
   if (idx * 4096 >= m.size) return false; // mmap(2): SIGBUS for a page wholly beyond the end of the file
+  if (m.dax !== null) return installDax(mm, as, vma, vpn, idx, write, m.dax);
   if (!vma.shared) {
     const own = as.priv.get(vpn);
     if (own !== undefined) {
@@ -96,6 +98,42 @@ export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, wri
   const canWrite = vma.writable && dirty;
   const dbm = vma.writable && mm.hardwareDirty;
   return mapPinned(mm, as, vpn, f, canWrite, exec, dbm, f);
+}
+
+/**
+ * A DAX page (fs/dax.c dax_iomap_pte_fault): the descriptor points at the file's block on persistent
+ * memory, writable at once in a shared writable map (msync/fsync flush every mapped page, so no dirty
+ * tracking is needed); a private map reads the block until its first store copies it into a RAM frame.
+ */
+function installDax(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, idx: number, write: boolean, d: DaxState): boolean {
+  d.mms.add(mm);
+  const exec = vma.exec;
+  if (!vma.shared) {
+    const own = as.priv.get(vpn);
+    if (own !== undefined) {
+      as.setPte(vpn, own, vma.writable, exec, false);
+      return true;
+    }
+    if (write) {
+      const nf = mm.ram.allocFrame(false);
+      if (nf === NO_FRAME) return false;
+      const pa = d.page(idx);
+      if (pa < 0) {
+        mm.ram.freeFrame(nf);
+        return false;
+      }
+      d.dev.read(pa - d.dev.base, mm.ram.bytes, nf * 4096, 4096);
+      // A kernel memcpy of one page (the profile's memcpy rate, sourced there) on top of the device's reads.
+      mm.mmu.clock.now += 4096 * mm.mmu.profile.cpu.memcpyNsPerByte;
+      as.priv.set(vpn, nf);
+      mm.stats.cowCopies++;
+      return mapPinned(mm, as, vpn, nf, true, exec, false, NO_FRAME);
+    }
+  }
+  const pa = d.page(idx);
+  if (pa < 0) return false;
+  const f = (pa - mm.ram.base) / 4096;
+  return mapPinned(mm, as, vpn, f, vma.shared && vma.writable, exec, false, NO_FRAME);
 }
 
 /** Write the descriptor with `f` pinned against reclaim (a table frame may be needed), and its rmap entry. */

@@ -2,6 +2,7 @@
 // page cache sees it, the dirty count, the pager, and the space budget it draws on; and the per-page
 // flags the cache keeps for every frame (include/linux/page-flags.h names). See page-cache.ts.
 
+import type { DaxState } from './dax.js';
 import { PageTree } from './page-tree.js';
 import type { Pager, PageBudget } from './pager.js';
 
@@ -34,6 +35,11 @@ export class FileMapping {
   readonly pager: Pager | null;
   readonly evictable: boolean;
   readonly budget: PageBudget | null;
+  /**
+   * Set for a file on persistent memory mapped with DAX (dax.ts): faults map the device's blocks, the
+   * page tree stays empty, and msync/fsync flush the mapped lines instead of writing pages back.
+   */
+  dax: DaxState | null = null;
   /** Flags every new page of this mapping starts with. */
   readonly pageFlags: number;
 

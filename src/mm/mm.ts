@@ -126,7 +126,8 @@ export class Mm implements PageCacheHooks {
     const f = as.pteFrame.get(vpn);
     if (f !== undefined) {
       const lo = as.clearPte(vpn);
-      if (as.priv.get(vpn) !== f) {
+      // A frame past RAM's is a DAX page on persistent memory: no page-cache flags, no rmap entry.
+      if (as.priv.get(vpn) !== f && f >= 0 && f < this.ram.frameCount) {
         if (AddressSpace.isWritable(lo)) this.markFrameDirty(f);
         this.rmap.remove(f, as.id, vpn);
       }

@@ -13,6 +13,7 @@ import {
 import type { FileMapping } from './page-cache.js';
 import { Vma } from './vma.js';
 import { installPage } from './fault.js';
+import { daxWriteback } from './dax.js';
 
 const PS = 4096;
 
@@ -184,7 +185,8 @@ export function mprotect(as: AddressSpace, addr: number, length: number, prot: n
  * msync(2): write the shared file pages of the range back through the backend (MS_SYNC and MS_ASYNC
  * both write now: the model has no background writeback to defer to). MS_INVALIDATE needs nothing:
  * the cache is unified, so no stale copy exists. EINVAL (misaligned, bad flags, both SYNC and ASYNC),
- * ENOMEM (part of the range not mapped). Returns the pages written.
+ * ENOMEM (part of the range not mapped). On a DAX mapping the range's mapped pages are flushed to
+ * persistence and fenced (dax.ts). Returns the pages written (flushed).
  */
 export function msync(as: AddressSpace, addr: number, length: number, flags: number): number {
   const end = checkRange(addr, length);
@@ -197,7 +199,9 @@ export function msync(as: AddressSpace, addr: number, length: number, flags: num
     const v = as.vmas[i]!;
     if (!v.shared || v.mapping === null) continue;
     const s = Math.max(addr, v.start), e = Math.min(end, v.end);
-    written += as.mm.pageCache.writeback(v.mapping, v.fileIndex(s / PS, PS), v.fileIndex(e / PS, PS));
+    // DAX: the stores are in the device's cache; DC CVAP of the mapped lines and a DSB make them durable.
+    if (v.mapping.dax !== null) written += daxWriteback(v.mapping.dax, v.fileIndex(s / PS, PS), v.fileIndex(e / PS, PS));
+    else written += as.mm.pageCache.writeback(v.mapping, v.fileIndex(s / PS, PS), v.fileIndex(e / PS, PS));
   }
   return written;
 }
