@@ -60,7 +60,8 @@ export class SuiteFailure extends Error {
 export function formatFailure(r: SuiteResult & { failure: SuiteFailureInfo }): string {
   const f = r.failure;
   return `${r.suite} suite failed on ${r.name} (seed ${f.seed}): ${f.what}\n` +
-    `shrunk sequence (${f.sequence.length} calls):\n${f.sequence.map((s) => `  ${s}`).join('\n')}`;
+    `shrunk sequence (${f.sequence.length} calls):\n${f.sequence.map((s) => `  ${s}`).join('\n')}` +
+    (r.suite === 'posix' ? `\nreplay: posixSuite(factory, ${JSON.stringify(f.replay)})` : '');
 }
 
 function finish<R extends SuiteResult>(r: R, opts: SuiteOptions): R {
@@ -88,6 +89,9 @@ const defaultSeed = (): number => process.env.VFSIM_SEED !== undefined ? Number(
 export interface PosixSuiteOptions extends SuiteOptions {
   /** Longest sequence (default 60). */
   maxCommands?: number;
+  /** fast-check's counterexample path (and fc.commands' replayPath) from a failure report: replays the shrunk case. */
+  path?: string;
+  replayPath?: string;
   umask?: number;
   /** Run path operations also as the unprivileged USERS (default true). */
   users?: boolean;
@@ -128,7 +132,7 @@ export function posixSuite(target: BackendFactory | NamedFactory, opts: PosixSui
   const seed = opts.seed ?? defaultSeed(), numRuns = opts.numRuns ?? 100, umask = opts.umask ?? 0o022;
   const users = opts.users !== false;
   const ctx = { name, tolerated: new Map<string, number>(), tolerate: opts.tolerate };
-  const prop = fc.property(fc.commands([opArb().map((op) => new OpCommand(op, ctx))], { maxCommands: opts.maxCommands ?? 60, size: 'max' }), (cmds) => {
+  const prop = fc.property(fc.commands([opArb().map((op) => new OpCommand(op, ctx))], { maxCommands: opts.maxCommands ?? 60, size: 'max', ...(opts.replayPath !== undefined ? { replayPath: opts.replayPath } : {}) }), (cmds) => {
     const model = new PosixModel({ umask });
     const backend = t.factory();
     const vfs = new Vfs({ root: backend });
@@ -149,12 +153,17 @@ export function posixSuite(target: BackendFactory | NamedFactory, opts: PosixSui
       for (const o of others) o.exit();
     }
   });
-  const d = fc.check(prop, { seed, numRuns });
+  const d = fc.check(prop, { seed, numRuns, ...(opts.path !== undefined ? { path: opts.path } : {}) });
   const result: PosixSuiteResult = { suite: 'posix', name, seed, runs: d.numRuns, ok: !d.failed, tolerated: Object.fromEntries(ctx.tolerated) };
   if (d.failed) {
     const cmds = d.counterexample?.[0] as Iterable<OpCommand> | undefined;
     const err = d.errorInstance instanceof Error ? d.errorInstance.message : String(d.errorInstance);
-    result.failure = { seed, what: err, sequence: cmds ? [...cmds].map((c) => c.toString()) : [], replay: { seed, path: d.counterexamplePath } };
+    // fc.commands writes its own replay path into the counterexample's text (`/*replayPath="..."*/`).
+    const replayPath = /replayPath="([^"]*)"/.exec(String(cmds))?.[1];
+    result.failure = {
+      seed, what: err, sequence: cmds ? [...cmds].map((c) => c.toString()) : [],
+      replay: { seed, path: d.counterexamplePath, ...(replayPath !== undefined ? { replayPath } : {}) },
+    };
   }
   return finish(result, opts);
 }

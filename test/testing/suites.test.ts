@@ -54,6 +54,17 @@ t.test('posixSuite: ramfs agrees with the model; a backend returning wrong bytes
   try { posixSuite(() => wrongBytes(ramfs()), { seed: 5, numRuns: 100, tolerate }); } catch (e) {
     t.match((e as Error).message, /seed 5/, 'the message names the seed');
   }
+  const again = posixSuite(() => wrongBytes(ramfs()), { ...(bad.failure!.replay as { seed: number; path: string; replayPath?: string }), numRuns: 1, noThrow: true, tolerate });
+  t.same(again.failure?.sequence, bad.failure!.sequence, 'seed + path replay the same shrunk sequence');
+});
+
+t.test('posixSuite: the per-sequence `after` check runs on each backend, and its failure fails the suite', async (t) => {
+  let calls = 0;
+  const r = posixSuite({ factory: ramfs, name: 'ramfs', after: () => { calls++; } }, { seed: 6, numRuns: 10, tolerate });
+  t.ok(r.ok && calls >= 10, `after() ran ${calls} times`);
+  const bad = posixSuite({ factory: ramfs, name: 'ramfs', after: (_b, p) => { if (p.readdir('/').length > 1) throw new Error('fsck: too many names'); } },
+    { seed: 6, numRuns: 50, noThrow: true, tolerate });
+  t.match(bad.failure?.what, /fsck: too many names/, 'a failing after() is reported with the shrunk sequence');
 });
 
 t.test('differentialSuite: ramfs agrees with Linux; a truncate that never shrinks is caught and shrunk', async (t) => {
