@@ -15,7 +15,10 @@ import { createRamFs } from '../../fs-ram/index.js';
 import { Vfs } from '../../vfs/vfs.js';
 import { WorkloadExecutor } from '../../src/testing/crash/workload.js';
 import type { Backend } from '../../vfs/backend.js';
-import { runCrash } from '../../src/cli/crash.js';
+import { runCrash, replayFile } from '../../src/cli/crash.js';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const D = '/work/shared/data/crash/';
 
@@ -68,12 +71,18 @@ t.test('zfs-lite writing its uberblock before the tree is flushed (test-only fla
   const fine = runWorkload(zfsLiteTarget(), wl);
   t.equal(fine.violations.length, 0, 'the same workload passes on the safe pool');
   t.ok(fine.crashStates > 10, `${fine.crashStates} crash states`);
-  // Through the CLI entry point too.
-  const cli = runCrash({ fs: 'zfs-lite', random: 6, seed: 11, brokenUberblock: true });
+  // Through the CLI entry point too: a JSON workload file, --broken-uberblock, and --replay with --fs.
+  const dir = mkdtempSync(join(tmpdir(), 'vfsim-zcrash-'));
+  const file = join(dir, 'w.json');
+  writeFileSync(file, JSON.stringify(wl.calls));
+  const cli = runCrash({ fs: 'zfs-lite', workload: file, seed: 1, brokenUberblock: true });
+  t.ok(cli.violations.length > 0, `CLI: ${cli.violations.length} violations in ${cli.crashStates} states`);
+  const saved = join(dir, 'out.json');
+  writeFileSync(saved, JSON.stringify({ violations: cli.violations }));
+  t.ok(replayFile(saved, false, 'zfs-lite', true).every((x) => x.rejected), '--replay --fs zfs-lite --broken-uberblock reproduces each');
   const ok = runCrash({ fs: 'zfs-lite', random: 6, seed: 11 });
   t.equal(ok.violations.length, 0, `${ok.crashStates} states, none violating`);
   t.ok(ok.crashStates > 0);
-  t.equal(cli.workloads, 6);
   t.throws(() => runCrash({ fs: 'zfs-lite', random: 1, seed: 1, brokenFence: true }), { code: 'EINVAL' }, '--broken-fence is pcmfs only');
 });
 
