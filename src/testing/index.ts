@@ -9,6 +9,9 @@
 //     const model = new OpRunner(new PosixModel(), VFSIM_FLAGS), mine = new OpRunner(myProcess(), VFSIM_FLAGS);
 //     for (const op of ops) expect(mine.run(op)).toEqual(model.run(op));
 //   }));
+//
+// Or one call per suite (suites.ts): posixSuite(() => new MyFs(), { seed, numRuns }), and differentialSuite,
+// fsxSuite, crashSuite alike; each returns a result or throws a SuiteFailure naming the seed and shrunk sequence.
 
 export { PosixModel } from './posix-model.js';
 export type { ModelSyscalls, PosixModelOptions } from './posix-model.js';
