@@ -13,6 +13,6 @@ export const FSX_BACKENDS: Record<string, FsxBackendFactory> = {
   store: (ram) => new StoreFs({ ram }),
   // zfs-lite's pages are filled from and written back to the DMU (its Pager): evictable like store's.
   'zfs-lite': (ram) => createZfsLite({ ram }),
-  // pcmfs is DAX without a page cache (no Backend.pager): mmap is ENODEV, mapread/mapwrite are skipped.
+  // pcmfs is DAX without a page cache: mmap maps its PCM blocks (Backend.daxMapping, src/mm/dax.ts).
   pcmfs: () => PcmFs.create(32 << 20),
 };

@@ -15,6 +15,7 @@ import type { Process } from '../../../vfs/process.js';
 import type { Backend } from '../../../vfs/backend.js';
 import type { Stat } from '../../../vfs/syscalls.js';
 import { mmapFd } from '../../../vfs/mmap-fd.js';
+import { PcmDevice } from '../../hw/pcm/pcm.js';
 import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_CREAT, O_RDWR, O_TRUNC } from '../../../vfs/constants.js';
 import { PageCache } from '../../mm/page-cache.js';
 import { mmapFileOf } from '../../../vfs/mmap-fd.js';
@@ -123,6 +124,9 @@ export class Fsx {
     this.pageCache = this.fs.pageCache ?? new PageCache(this.ram);
     this.mm = new Mm({ ram: this.ram, pageCache: this.pageCache, hardwareDirty: opts.hardwareDirty ?? false });
     this.as = this.mm.createAddressSpace();
+    // A backend on persistent memory (pcmfs) maps its blocks with DAX: the CPU must reach the device.
+    const dev = (this.fs as { readonly dev?: unknown }).dev;
+    if (dev instanceof PcmDevice) this.mm.cpu.attachPcm(dev);
     this.rng = new Prng(this.o.seed);
     this.original = new Uint8Array(this.o.fileSize);
     for (let i = 0; i < this.original.length; i++) this.original[i] = this.rng.u32() & 255;
