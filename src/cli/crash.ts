@@ -126,7 +126,7 @@ const int = (s: string, what: string): number => {
 export function register(program: Command): void {
   program
     .command('crash')
-    .description('crash-consistency explorer: crash at every fence and inside every call, recover, check the state')
+    .description('crash-consistency explorer: crash at every fence (pcmfs) or flush (zfs-lite) and inside every call, recover, check the state')
     .option('--fs <type>', 'filesystem to test: pcmfs (synchronous) or zfs-lite (durable at fsync/sync)', 'pcmfs')
     .option('--workload <file>', 'workloads: .json list of calls, a j-lang file, a .jlang.zst of records, or a .tar.zst of j-lang files')
     .option('--random <n>', 'run n ACE-style random workloads (default when no --workload: 10)')

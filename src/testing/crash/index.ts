@@ -1,6 +1,6 @@
 // The crash-consistency explorer (issue 6): the workload format and its interpreter, ACE's j-lang reader
 // (CrashMonkey, Chipmunk), an ACE-style random generator, the backend-neutral runner and oracle, and the
-// persistent-memory crash-state source for pcmfs. Another device (a block device) plugs in as a CrashTarget.
+// persistent-memory crash-state source for pcmfs, and the block-device one for ZFS-lite (durability 'fsync').
 
 export { WorkloadExecutor, parseWorkloadJson, formatCall, patternData, PATTERNS } from './workload.js';
 export type { CrashCall, Workload } from './workload.js';
