@@ -1,8 +1,9 @@
 // Starting the application: what the dynamic linker and the runtime do at start (OSv's ELF loader,
 // core/elf.cc, maps each object's segments; HotSpot maps lib/modules and reads classes and jars).
 // Mapped objects are opened and mmap'ed PROT_READ|PROT_EXEC, MAP_PRIVATE, and the pages the program runs
-// are touched through the CPU, each first touch a page fault served from the page cache. Where the root
-// cannot mmap (pcmfs: no page cache, mmap is ENODEV), the object is read() into anonymous memory instead.
+// are touched through the CPU, each first touch a page fault served from the page cache (on pcmfs: a DAX
+// fault mapping the PCM block). Where the root cannot mmap (ENODEV), the object is read() into anonymous
+// memory instead.
 
 import { mmapFd } from '../../vfs/mmap-fd.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/mman.js';

@@ -163,6 +163,7 @@ export class Guest {
       }));
       dev.counters.reset();
       this.pcm = dev;
+      this.mm.cpu.attachPcm(dev); // DAX: mmap of a pcmfs file maps its PCM blocks (src/mm/dax.ts)
     }
     this.bootDisk.counters.reset();
     clock.now = 0;
