@@ -35,6 +35,22 @@ t.test('a fixed-seed random run (20 ACE-style workloads) on zfs-lite: no violati
   t.same(bad, []);
 });
 
+t.test('background txg commits between calls (zfs_txg_timeout 1 µs of virtual time): still no violation', async (t) => {
+  // A crash may now land in a txg sync with no fsync in sight: the uberblock written after its tree is
+  // flushed (spa_sync's order) must still give a prefix; the unsafe order is caught on the same workloads.
+  let states = 0, caught = 0;
+  const bad: string[] = [];
+  for (const wl of aceRandomWorkloads(2026, 20, 5)) {
+    const r = runWorkload(zfsLiteTarget({ txgTimeoutNs: 1000 }), wl);
+    states += r.crashStates;
+    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
+    if (runWorkload(zfsLiteTarget({ txgTimeoutNs: 1000, unsafeUberblockBeforeFlush: true }), wl, { maxViolations: 1 }).violations.length > 0) caught++;
+  }
+  t.ok(states > 800, `${states} crash states`);
+  t.same(bad, []);
+  t.ok(caught >= 5, `the unsafe pool caught in ${caught} of 20 workloads`);
+});
+
 t.test('ACE seq-1 generated workloads (every 3rd of 435, a fixed sample) on zfs-lite: no violation', async (t) => {
   // All 435 take about 40 s here; `vfsim crash --fs zfs-lite --workload ...seq1-generated.jlang.zst` runs them all.
   const target = zfsLiteTarget();
