@@ -120,6 +120,11 @@ export class Cpu {
     this.forget();
   }
 
+  /** The persistent-memory device on the bus, or null. */
+  get pcmDevice(): PcmDevice | null {
+    return this.pcm;
+  }
+
   /** Current exception level. */
   get el(): 0 | 1 {
     return this.elNow;

@@ -5,6 +5,7 @@
 // forbidden access (mmap(2)), SIGBUS for a page wholly past end-of-file or no frame to be had.
 
 import type { FaultSignal, MemFault } from '../hw/cpu.js';
+import { invariant } from '../sim/assert.js';
 import { FaultKind } from '../hw/mmu/fault.js';
 import { NO_FRAME, type Frame } from '../hw/ram.js';
 import { AddressSpace } from './address-space.js';
@@ -107,6 +108,12 @@ export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, wri
  */
 function installDax(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, idx: number, write: boolean, d: DaxState): boolean {
   d.mms.add(mm);
+  // The device must be on the CPU's bus (the kernel's memremap of pmem); the model has one PCM device.
+  const onBus = mm.cpu.pcmDevice;
+  if (onBus !== d.dev) {
+    invariant(onBus === null, 'one persistent-memory device per machine');
+    mm.cpu.attachPcm(d.dev);
+  }
   const exec = vma.exec;
   if (!vma.shared) {
     const own = as.priv.get(vpn);

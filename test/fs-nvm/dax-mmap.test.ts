@@ -11,6 +11,8 @@ import { MAP_PRIVATE, MAP_SHARED, MS_SYNC, PROT_READ, PROT_WRITE } from '../../s
 import { mmapFd } from '../../vfs/mmap-fd.js';
 import { PcmFs } from '../../fs-nvm/index.js';
 import { PcmDevice } from '../../src/hw/pcm/pcm.js';
+import { runTwoSpaces } from '../../src/testing/fsx/two-spaces.js';
+import { FSX_BACKENDS } from '../../src/testing/fsx/backends.js';
 import { Vfs } from '../../vfs/vfs.js';
 import { O_CREAT, O_RDWR } from '../../vfs/constants.js';
 
@@ -131,4 +133,13 @@ t.test('a hole in a mapped file is filled with a zeroed block on fault', async (
   p.read(fd, b, 0, 1, 2 * 4096 + 5);
   t.equal(b[0], 9, 'the store reaches the file');
   t.equal(p.fstat(fd).size, 3 * 4096, 'the size did not change');
+});
+
+t.test('fsx two-spaces on pcmfs: a shared and a private DAX map of one file agree with read()/write()', async (t) => {
+  // mmap(2): a MAP_SHARED view sees every write(); a MAP_PRIVATE view sees the file until its own first
+  // store copies the page. pcmfs's copy-on-write moves pages under both maps (zapped and refaulted).
+  for (const hardwareDirty of [false, true]) {
+    const r = runTwoSpaces(FSX_BACKENDS.pcmfs!, { seed: 4, ops: 1500, hardwareDirty });
+    t.same(r.failures, [], `pcmfs${hardwareDirty ? ' DBM' : ''}`);
+  }
 });
