@@ -28,6 +28,8 @@ export interface CrashCliOptions {
   brokenFence?: boolean;
   /** Test-only: zfs-lite writing its uberblock before the tree is flushed (the explorer must catch it). */
   brokenUberblock?: boolean;
+  /** zfs-lite: virtual ns between background txg commits (zfs_txg_timeout; default 5 s, i.e. none in a workload). */
+  txgTimeoutNs?: number;
   /** Calls per random workload (core operations, ACE's sequence length). */
   length?: number;
   progress?: (done: number, total: number) => void;
@@ -70,7 +72,9 @@ export function loadWorkloads(file: string, seq: number | undefined, skips: Jlan
 function target(o: CrashCliOptions): CrashTarget {
   if (o.fs === 'zfs-lite') {
     if (o.brokenFence === true) throw fsErr('EINVAL', '--broken-fence', 'pcmfs only');
-    return zfsLiteTarget({ unsafeUberblockBeforeFlush: o.brokenUberblock === true });
+    return zfsLiteTarget({
+      unsafeUberblockBeforeFlush: o.brokenUberblock === true, ...(o.txgTimeoutNs !== undefined ? { txgTimeoutNs: o.txgTimeoutNs } : {}),
+    });
   }
   if (o.fs !== 'pcmfs') throw fsErr('EINVAL', '--fs', `${o.fs} (crash states come from a device: pcmfs or zfs-lite)`);
   if (o.brokenUberblock === true) throw fsErr('EINVAL', '--broken-uberblock', 'zfs-lite only');
@@ -137,6 +141,7 @@ export function register(program: Command): void {
     .option('--limit <n>', 'at most n workloads')
     .option('--broken-fence', 'TEST ONLY: pcmfs with the fence before each commit left out (the explorer must report it)', false)
     .option('--broken-uberblock', 'TEST ONLY: zfs-lite writing its uberblock before the tree is flushed (the explorer must report it)', false)
+    .option('--txg-timeout <ns>', 'zfs-lite: virtual ns between background txg commits (default 5 s; e.g. 1000 to crash inside txg syncs)')
     .option('--json', 'print {"workloads","crashStates","violations"} as JSON', false)
     .option('--replay <file>', 'rebuild and recheck the crash images of violations saved from --json output')
     .addHelpText('after', `
@@ -168,6 +173,7 @@ Chipmunk's whole seq-2 set: vfsim crash --fs pcmfs --workload ../shared/data/cra
       if (typeof o['seq'] === 'string') opts.seq = int(o['seq'], '--seq');
       if (typeof o['every'] === 'string') opts.every = int(o['every'], '--every');
       if (typeof o['limit'] === 'string') opts.limit = int(o['limit'], '--limit');
+      if (typeof o['txgTimeout'] === 'string') opts.txgTimeoutNs = Math.max(1, int(o['txgTimeout'], '--txg-timeout'));
       if (opts.workload !== undefined && opts.random !== undefined) throw fsErr('EINVAL', 'crash', '--workload and --random together');
       const bar = new cliProgress.SingleBar(
         { stream: process.stderr, format: 'crash [{bar}] {value}/{total} workloads | {eta_formatted} left', hideCursor: true, clearOnComplete: true },
