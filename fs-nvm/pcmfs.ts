@@ -3,7 +3,8 @@
 // a small undo journal: log.ts), data is copy-on-write (new blocks written with streaming stores, then
 // the log entry that maps them is committed), so every call is atomic and durable when it returns.
 // Reads and writes copy between the caller's buffer and PCM directly: there is no page cache, so
-// fsync has nothing to write back and costs one fence. mount() runs recovery (recovery.ts).
+// fsync has nothing to write back and costs one fence, unless the file is mmapped: mmap maps its blocks
+// (DAX, daxMapping), and fsync/msync then flush the mapped lines first. mount() runs recovery (recovery.ts).
 
 import { NO_INO } from '../vfs/backend.js';
 import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
