@@ -247,6 +247,13 @@ export class Mm implements PageCacheHooks {
       if (as === undefined) continue;
       for (const [vpn, f] of as.pteFrame) {
         const where = `space ${as.id} va 0x${(vpn * 4096).toString(16)}`;
+        // A DAX page maps the file's current block on persistent memory (dax.ts), not a RAM frame.
+        const dv = as.find(vpn * 4096);
+        if (dv !== undefined && dv.mapping !== null && dv.mapping.dax !== null && as.priv.get(vpn) !== f) {
+          const at = dv.mapping.dax.mapped.get(dv.fileIndex(vpn, 4096));
+          if (at !== this.ram.frameToPaddr(f)) out.push(`${where}: DAX page maps PA 0x${this.ram.frameToPaddr(f).toString(16)}, the file's block is ${at === undefined ? 'unknown' : `0x${at.toString(16)}`}`);
+          continue;
+        }
         if (!this.ram.isAllocated(f)) out.push(`${where}: maps free frame ${f}`);
         const vma = as.find(vpn * 4096);
         if (vma === undefined) { out.push(`${where}: mapped outside every VMA`); continue; }
