@@ -143,3 +143,19 @@ t.test('fsx two-spaces on pcmfs: a shared and a private DAX map of one file agre
     t.same(r.failures, [], `pcmfs${hardwareDirty ? ' DBM' : ''}`);
   }
 });
+
+t.test('every CPU access width reaches PCM through a DAX map, including accesses crossing two pages', async (t) => {
+  // The CPU's physical path: a PA on the PCM device goes through its load*/store*/read/write (cpu.ts).
+  const { p, as, cpu, fd, data } = setup();
+  const a = mmapFd(p, as, 0, data.length, RW, MAP_SHARED, fd, 0);
+  cpu.store64(a + 4092, 0x1234_5678_9abc);
+  t.equal(cpu.load64(a + 4092), 0x1234_5678_9abc, 'store64/load64 across the page boundary');
+  cpu.store16(a + 8, 0xbeef);
+  t.equal(cpu.load16(a + 8), 0xbeef, 'store16/load16');
+  cpu.store64Big(a + 16, 0xfedc_ba98_7654_3210n);
+  t.equal(cpu.load64Big(a + 16), 0xfedc_ba98_7654_3210n, '64-bit exact');
+  const got = new Uint8Array(8);
+  p.read(fd, got, 0, 8, 4092);
+  t.same([...got.subarray(0, 6)], [0xbc, 0x9a, 0x78, 0x56, 0x34, 0x12], 'the file holds the crossing store, little-endian');
+  t.equal(cpu.takeSignal(), null, 'no signal');
+});
