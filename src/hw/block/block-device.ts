@@ -15,6 +15,7 @@ import { BlockFaults } from './faults.js';
 import { BlockEvent, BlockTrace, TRACE_FORCED, TRACE_THROUGH } from './trace.js';
 import { PendingWrites, WRITE_FORCED } from './write-cache.js';
 import { UnitUndoLog } from '../pcm/undo-log.js';
+import { powerFailSelection } from '../pcm/subsets.js';
 
 /** Write flag: Force Unit Access — durable when the write completes (Linux REQ_FUA). */
 export const REQ_FUA = 1;
@@ -188,16 +189,7 @@ export class BlockDevice implements BlockIo, MediaSectorSink {
    */
   powerFail(choice: BlockPowerFailChoice): void {
     const states = this.crash(choice.atomicity ?? 'write');
-    let keep: Uint8Array;
-    if ('keep' in choice) {
-      keep = choice.keep;
-      if (keep.length < states.count) throw fsErr('EINVAL', 'block-powerfail');
-    } else {
-      const prng = new Prng(choice.seed), p = choice.p ?? 0.5;
-      keep = new Uint8Array(states.count);
-      for (let i = 0; i < keep.length; i++) keep[i] = prng.float() < p ? 1 : 0;
-    }
-    states.apply(keep);
+    states.apply(powerFailSelection(states.count, choice, 'block-powerfail'));
     this.trace = null;
     this.loadImage(states.image);
   }

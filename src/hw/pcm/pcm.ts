@@ -9,7 +9,7 @@
 import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
 import { OSV_AARCH64_KVM, type CostProfile } from '../../sim/profile.js';
-import { Prng } from '../../sim/prng.js';
+import { powerFailSelection } from './subsets.js';
 import { fsErr } from '../../sim/errno.js';
 import type { Paddr } from '../ram.js';
 import { CpuCache, NO_LINE, type CpuCacheOptions } from './cache.js';
@@ -345,16 +345,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
    */
   powerFail(choice: PowerFailChoice): void {
     const states = this.crash();
-    let keep: Uint8Array;
-    if ('keep' in choice) {
-      keep = choice.keep;
-      if (keep.length < states.count) throw fsErr('EINVAL', 'pcm-powerfail');
-    } else {
-      const prng = new Prng(choice.seed), p = choice.p ?? 0.5;
-      keep = new Uint8Array(states.count);
-      for (let i = 0; i < keep.length; i++) keep[i] = prng.float() < p ? 1 : 0;
-    }
-    states.apply(keep);
+    states.apply(powerFailSelection(states.count, choice, 'pcm-powerfail'));
     this.trace = null;
     this.loadImage(states.image);
   }

@@ -197,3 +197,22 @@ export function forEachImage(
   }
   return n;
 }
+
+/**
+ * Which of `count` pending pieces (PCM) or cached writes (block) a power cut keeps: the caller's
+ * selection, or each kept with probability p (default 1/2) drawn from a seeded PRNG.
+ */
+export function powerFailSelection(
+  count: number,
+  choice: { readonly keep: Uint8Array } | { readonly seed: number; readonly p?: number },
+  syscall: string,
+): Uint8Array {
+  if ('keep' in choice) {
+    if (choice.keep.length < count) throw fsErr('EINVAL', syscall);
+    return choice.keep;
+  }
+  const prng = new Prng(choice.seed), p = choice.p ?? 0.5;
+  const keep = new Uint8Array(count);
+  for (let i = 0; i < count; i++) keep[i] = prng.float() < p ? 1 : 0;
+  return keep;
+}
