@@ -9,7 +9,7 @@ import { mmapFd } from '../../vfs/mmap-fd.js';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/mman.js';
 
 import { O_RDONLY } from '../../vfs/constants.js';
-import { isFsError } from '../../vfs/errno.js';
+import { fsErr, isFsError } from '../../vfs/errno.js';
 import type { Prng } from '../sim/prng.js';
 import type { Guest } from './guest.js';
 
@@ -55,7 +55,9 @@ export function startApp(g: Guest, rng: Prng): AppStart {
         }
       }
       const sig = cpu.takeSignal();
-      if (sig !== null) throw new Error(`${sig.signal} at ${sig.addr.toString(16)} starting ${e.path}`);
+      // The program died of a signal while starting (a page past EOF, or no frame for it): boot fails
+      // with an errno naming the object, as exec(2) reports EFAULT/ENOMEM, never a bare JS error.
+      if (sig !== null) throw fsErr(sig.signal === 'SIGBUS' ? 'ENOMEM' : 'EFAULT', 'exec', `${e.path} (${sig.signal} at 0x${sig.addr.toString(16)})`);
       // The mapping stays: the program keeps running from it.
     } else {
       const want = Math.ceil(e.size * e.start);
