@@ -3,9 +3,9 @@
 // miss, a put — the way ZFS uses its cache. Keys follow a Zipf law (s = 0.99), the skew of block
 // popularity in storage traces (Breslau et al., "Web Caching and Zipf-like Distributions", 1999).
 
-import cliProgress from 'cli-progress';
 import { LRUCache } from 'lru-cache';
 import type { BenchOptions } from '../src/cli/bench.js';
+import { withProgressBar } from './report.js';
 import { Prng } from '../src/sim/prng.js';
 import { Arc } from '../fs-zfs-lite/arc.js';
 
@@ -119,21 +119,7 @@ export function measureArc(opts: { quick: boolean; seed: number }, onRound?: (do
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'bench arc [{bar}] round {value}/{total}', hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  let r: ArcBenchResult;
-  try {
-    r = measureArc(opts, (done, rounds) => {
-      if (!started) bar.start(rounds, 0);
-      started = true;
-      bar.update(done);
-    });
-  } finally {
-    if (started) bar.stop();
-  }
+  const r: ArcBenchResult = withProgressBar('bench arc [{bar}] round {value}/{total}', (onStep) => measureArc(opts, onStep));
   if (opts.json) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;

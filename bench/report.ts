@@ -85,3 +85,24 @@ export function startProgress(total: number, title: string): Progress {
     },
   };
 }
+
+/**
+ * Run `fn`, which reports (done, total) steps through its callback, with a progress bar on stderr that
+ * starts at the first report and is removed when `fn` returns or throws.
+ */
+export function withProgressBar<T>(format: string, fn: (onStep: (done: number, total: number) => void) => T): T {
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  try {
+    return fn((done, total) => {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+}

@@ -6,8 +6,8 @@
 // - import (mount) wall time of a pool holding 10,000 files.
 // Wall time throughout (performance.now), never virtual time.
 
-import cliProgress from 'cli-progress';
 import type { BenchOptions } from '../src/cli/bench.js';
+import { withProgressBar } from './report.js';
 import { BlockDevice } from '../src/hw/block/block-device.js';
 import { Clock } from '../src/sim/clock.js';
 import { Vfs } from '../vfs/vfs.js';
@@ -111,21 +111,7 @@ export function measureZfs(opts: { quick: boolean; seed: number }, onPhase?: (do
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'bench zfs [{bar}] phase {value}/{total}', hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  let r: ZfsBenchResult;
-  try {
-    r = measureZfs(opts, (done, total) => {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    });
-  } finally {
-    if (started) bar.stop();
-  }
+  const r: ZfsBenchResult = withProgressBar('bench zfs [{bar}] phase {value}/{total}', (onStep) => measureZfs(opts, onStep));
   if (opts.json) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
