@@ -2,9 +2,9 @@
 // range of the machine, behind a volatile CPU cache. Loads see the newest stores; a store is durable only
 // once its line has been cleaned to the point of persistence (DC CVAP, FEAT_DPB; Arm ARM "Data cache
 // maintenance instructions") and a DSB has completed, or once the cache has evicted the line. crash()
-// yields every image a power failure can leave. Costs follow Izraelevitz et al., "Basic Performance
-// Measurements of the Intel Optane DC Persistent Memory Module", arXiv:1903.05714 (2019), through the
-// `pcm` section of the cost profile.
+// yields every image a power failure can leave (the two images and the pieces in flight: media.ts).
+// Costs follow Izraelevitz et al., "Basic Performance Measurements of the Intel Optane DC Persistent
+// Memory Module", arXiv:1903.05714 (2019), through the `pcm` section of the cost profile.
 
 import { Clock } from '../../sim/clock.js';
 import { Counters } from '../../sim/counters.js';
@@ -13,11 +13,14 @@ import { powerFailSelection } from './subsets.js';
 import { fsErr } from '../../sim/errno.js';
 import type { Paddr } from '../ram.js';
 import { CpuCache, NO_LINE, type CpuCacheOptions } from './cache.js';
-import { PcmCrashStates, type MediaWordSink } from './crash.js';
-import { PendingPieces, PIECE_NT } from './pending.js';
+import type { MediaWordSink, PcmCrashStates } from './crash.js';
+import { PcmMedia } from './media.js';
+import { PIECE_NT, type PendingPieces } from './pending.js';
+import type { PersistentMemory } from './persistent-memory.js';
 import { PcmEvent, PcmTrace } from './trace.js';
 import { LINE_BYTES, PcmWear, XPLINE_BYTES } from './wear.js';
-import { UnitUndoLog } from './undo-log.js';
+
+export type { PersistentMemory } from './persistent-memory.js';
 
 /**
  * Default physical base: 4 GiB, above RAM at 0x4000_0000 (QEMU `virt`) for RAM sizes up to 3 GiB;
@@ -51,31 +54,6 @@ const PCM_COUNTERS = [
 ] as const;
 export type PcmCounter = (typeof PCM_COUNTERS)[number];
 
-/**
- * What a persistent-memory filesystem needs of its device (pcmfs), at device offsets: loads, stores,
- * bulk copies, DC CVAP and DSB. PcmDevice implements it; a user's own device model can too.
- */
-export interface PersistentMemory {
-  readonly size: number;
-  load8(off: number): number;
-  load16(off: number): number;
-  load32(off: number): number;
-  load64(off: number): number;
-  load64Big(off: number): bigint;
-  store8(off: number, v: number): void;
-  store16(off: number, v: number): void;
-  store32(off: number, v: number): void;
-  store64(off: number, v: number): void;
-  store64Big(off: number, v: bigint): void;
-  read(off: number, dst: Uint8Array, dstOff?: number, len?: number): void;
-  write(off: number, src: Uint8Array, srcOff?: number, len?: number): void;
-  ntWrite(off: number, src: Uint8Array, srcOff?: number, len?: number): void;
-  ntStore64(off: number, v: number): void;
-  flush(off: number): void;
-  flushRange(off: number, len: number): void;
-  fence(): void;
-}
-
 /** Options of powerFail(): which pending pieces survive. */
 export type PowerFailChoice = { readonly keep: Uint8Array } | { readonly seed: number; readonly p?: number };
 
@@ -91,21 +69,16 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   /** The event log while tracing (startTrace), else null. */
   trace: PcmTrace | null = null;
 
-  /** What loads see: the media overlaid with every store, cached or not. */
+  /** The visible and durable images, the pieces in flight between them, the checkpoint (media.ts). */
+  private readonly media: PcmMedia;
+  // The media's arrays, held here too: the load and store paths reach them without an indirection.
   private readonly visible: Uint8Array;
   private readonly visible32: Uint32Array;
   private readonly visibleView: DataView;
-  /** What the media holds for certain (pieces written back by evictions may lag until settled). */
-  private readonly durable: Uint8Array;
-  private readonly durable32: Uint32Array;
   private readonly pending: PendingPieces;
   private lastMissLine = -2;
   /** Write-backs or streaming stores issued since the last fence. */
   private writesOutstanding = false;
-
-  /** Checkpoint: before-images of both arrays, per line, taken on a line's first write after checkpoint(). */
-  private readonly undo: UnitUndoLog;
-  private readonly logWord = (word: number): void => this.logLine(word >>> 3);
 
   constructor(opts: PcmOptions) {
     const bytes = opts.bytes;
@@ -118,18 +91,12 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     this.cache = new CpuCache(opts.cache);
     this.wear = new PcmWear(bytes, this.profile.pcm.enduranceWrites);
     this.streamThreshold = opts.streamThreshold ?? 4096;
-    this.visible = new Uint8Array(bytes);
-    this.visible32 = new Uint32Array(this.visible.buffer);
-    this.visibleView = new DataView(this.visible.buffer);
-    this.durable = new Uint8Array(bytes);
-    this.durable32 = new Uint32Array(this.durable.buffer);
-    this.pending = new PendingPieces(bytes >>> LINE_SHIFT);
-    this.undo = new UnitUndoLog(bytes >>> LINE_SHIFT, LINE_BYTES);
-    if (opts.image !== undefined) {
-      if (opts.image.length !== bytes) throw fsErr('EINVAL', 'pcm');
-      this.visible.set(opts.image);
-      this.durable.set(opts.image);
-    }
+    if (opts.image !== undefined && opts.image.length !== bytes) throw fsErr('EINVAL', 'pcm');
+    this.media = new PcmMedia(bytes, opts.image);
+    this.visible = this.media.visible;
+    this.visible32 = this.media.visible32;
+    this.visibleView = this.media.visibleView;
+    this.pending = this.media.pending;
   }
 
   // ---- addresses ----
@@ -219,21 +186,21 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
 
   store8(off: number, v: number): void {
     this.checkRange(off, 1);
-    this.logRange(off, 1);
+    this.media.logRange(off, 1);
     this.visible[off] = v;
     this.afterStore(off, 1, false);
   }
 
   store16(off: number, v: number): void {
     this.checkRange(off, 2);
-    this.logRange(off, 2);
+    this.media.logRange(off, 2);
     this.visibleView.setUint16(off, v, true);
     this.afterStore(off, 2, false);
   }
 
   store32(off: number, v: number): void {
     this.checkRange(off, 4);
-    this.logRange(off, 4);
+    this.media.logRange(off, 4);
     this.visibleView.setUint32(off, v >>> 0, true);
     this.afterStore(off, 4, false);
   }
@@ -242,14 +209,14 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   store64(off: number, v: number): void {
     this.checkRange(off, 8);
     if (!Number.isSafeInteger(v)) throw fsErr('EINVAL', 'pcm-store');
-    this.logRange(off, 8);
+    this.media.logRange(off, 8);
     setWord(this.visibleView, off, v);
     this.afterStore(off, 8, false);
   }
 
   store64Big(off: number, v: bigint): void {
     this.checkRange(off, 8);
-    this.logRange(off, 8);
+    this.media.logRange(off, 8);
     this.visibleView.setBigUint64(off, BigInt.asUintN(64, v), true);
     this.afterStore(off, 8, false);
   }
@@ -262,7 +229,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     this.checkRange(off, len);
     if (!Number.isInteger(srcOff) || srcOff < 0 || srcOff + len > src.length) throw fsErr('EINVAL', 'pcm-write');
     if (len === 0) return;
-    this.logRange(off, len);
+    this.media.logRange(off, len);
     this.visible.set(src.subarray(srcOff, srcOff + len), off);
     this.afterStore(off, len, false);
   }
@@ -277,7 +244,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     this.checkRange(off, len);
     if (!Number.isInteger(srcOff) || srcOff < 0 || srcOff + len > src.length) throw fsErr('EINVAL', 'pcm-ntwrite');
     if (len === 0) return;
-    this.logRange(off, len);
+    this.media.logRange(off, len);
     this.visible.set(src.subarray(srcOff, srcOff + len), off);
     this.afterStore(off, len, true);
   }
@@ -286,7 +253,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   ntStore64(off: number, v: number): void {
     this.checkRange(off, 8);
     if (!Number.isSafeInteger(v)) throw fsErr('EINVAL', 'pcm-store');
-    this.logRange(off, 8);
+    this.media.logRange(off, 8);
     setWord(this.visibleView, off, v);
     this.afterStore(off, 8, true);
   }
@@ -309,7 +276,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
 
   /** DSB: every flushed line and non-temporal store is durable once it completes. */
   fence(): void {
-    this.pending.settle(this.durable32, true, this.undo.active ? this.logWord : null);
+    this.media.settle(true);
     this.wear.drain();
     this.counters.values.fences++;
     // The DSB waits for the outstanding write-backs to reach the persistence domain.
@@ -328,14 +295,12 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
 
   /** The images a power failure now could leave (copies the durable image once). */
   crash(): PcmCrashStates {
-    this.settleEvictions();
-    return new PcmCrashStates(this.durable.slice(), this.pending);
+    return this.media.crashStates();
   }
 
   /** A copy of what the media holds for certain now (no pending piece applied). */
   durableImage(): Uint8Array {
-    this.settleEvictions();
-    return this.durable.slice();
+    return this.media.durableImage();
   }
 
   /**
@@ -353,32 +318,23 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   /** Replace the media with `image` (same size), empty cache, nothing pending: a power-on. */
   loadImage(image: Uint8Array): void {
     if (image.length !== this.size) throw fsErr('EINVAL', 'pcm-load');
-    if (this.undo.active) throw fsErr('EBUSY', 'pcm-load');
-    this.visible.set(image);
-    this.durable.set(image);
-    this.pending.clear();
-    this.cache.invalidateAll();
-    this.lastMissLine = -2;
-    this.writesOutstanding = false;
+    if (this.media.checkpointed) throw fsErr('EBUSY', 'pcm-load');
+    this.media.load(image);
+    this.powerOnCache();
   }
 
   /** Write one 8-byte word straight into the media (placing a crash image's piece at power-on). */
   setMediaWord(word: number, lo: number, hi: number): void {
     if (!Number.isInteger(word) || word < 0 || word >= this.size >>> 3) throw fsErr('EFAULT', 'pcm');
-    this.logLine(word >>> 3);
-    this.visible32[2 * word] = lo;
-    this.visible32[2 * word + 1] = hi;
-    this.durable32[2 * word] = lo;
-    this.durable32[2 * word + 1] = hi;
+    this.media.setWord(word, lo, hi);
   }
 
   // ---- tracing ----
 
   /** Start recording stores, flushes, evictions and fences. */
   startTrace(): PcmTrace {
-    if (this.undo.active) throw fsErr('EBUSY', 'pcm-trace');
-    this.settleEvictions();
-    this.trace = new PcmTrace(this.durable.slice(), this.pending.clone());
+    if (this.media.checkpointed) throw fsErr('EBUSY', 'pcm-trace');
+    this.trace = new PcmTrace(this.media.durableImage(), this.media.pending.clone());
     return this.trace;
   }
 
@@ -402,24 +358,29 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
    * wear) are not rolled back.
    */
   checkpoint(): void {
-    if (this.undo.active || this.trace !== null) throw fsErr('EBUSY', 'pcm-checkpoint');
-    this.settleEvictions();
+    const m = this.media;
+    if (m.checkpointed || this.trace !== null) throw fsErr('EBUSY', 'pcm-checkpoint');
+    m.settle(false);
     // Rollback empties the cache, so a store still in flight at the checkpoint could never be flushed.
-    if (this.pending.count !== 0) throw fsErr('EBUSY', 'pcm-checkpoint');
-    this.undo.begin();
+    if (m.pending.count !== 0) throw fsErr('EBUSY', 'pcm-checkpoint');
+    m.checkpoint();
   }
 
   /** Restore the contents at checkpoint(), with an empty cache (as after a power cycle). */
   rollback(): void {
-    if (!this.undo.active) throw fsErr('EINVAL', 'pcm-rollback');
-    this.undo.rollback(this.visible, this.durable);
-    this.pending.clear();
+    if (!this.media.checkpointed) throw fsErr('EINVAL', 'pcm-rollback');
+    this.media.rollback();
+    this.powerOnCache();
+  }
+
+  // ---- internals ----
+
+  /** The cache and the device's own state as after a power cycle. */
+  private powerOnCache(): void {
     this.cache.invalidateAll();
     this.lastMissLine = -2;
     this.writesOutstanding = false;
   }
-
-  // ---- internals ----
 
   private checkRange(off: number, len: number): void {
     if (!Number.isInteger(off) || !Number.isInteger(len) || off < 0 || len < 0 || off + len > this.size) {
@@ -522,20 +483,6 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
     this.pending.markEvicted(line);
     this.wear.recordLine(line);
     if (this.trace !== null) this.trace.push(PcmEvent.Evict, line);
-  }
-
-  private settleEvictions(): void {
-    this.pending.settle(this.durable32, false, this.undo.active ? this.logWord : null);
-  }
-
-  private logRange(off: number, len: number): void {
-    if (!this.undo.active || len === 0) return;
-    const first = off >>> LINE_SHIFT;
-    this.undo.log(first, ((off + len - 1) >>> LINE_SHIFT) - first + 1, this.visible, this.durable);
-  }
-
-  private logLine(line: number): void {
-    if (this.undo.active) this.undo.log(line, 1, this.visible, this.durable);
   }
 }
 
