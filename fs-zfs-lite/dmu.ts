@@ -104,6 +104,40 @@ export class Dmu {
     return true;
   }
 
+  /**
+   * The block pointer of data block `blkid` copied into out[outOff..+BP_SIZE): 1, or 0 for a hole, or -1
+   * when the block is dirty in memory (its current data is in no block pointer yet). The walk of
+   * readBlock stopping at the pointer, for the page cache to map the block's ARC buffer itself (OSv's
+   * dmu_map_uio, shared-buffer mmap).
+   */
+  leafBp(obj: DmuObject, blkid: number, out: Uint8Array, outOff: number): number {
+    if (obj.dirtyData.has(blkid)) return -1;
+    const nl = obj.dn.nlevels;
+    if (blkid >= capacity(nl)) return 0;
+    let buf: Uint8Array = obj.dn.root, bo = 0;
+    const bpb = this.bpBuf;
+    for (let level = nl - 1; level >= 1; level--) {
+      const id = Math.floor(blkid / POW64[level]!);
+      const slot = Math.floor(blkid / POW64[level - 1]!) % BP_PER_BLOCK;
+      const dirty = obj.dirtyInd[level]?.get(id);
+      if (dirty !== undefined) {
+        buf = dirty;
+        bo = slot * BP_SIZE;
+        continue;
+      }
+      if (bpIsHole(buf, bo)) return 0;
+      if (rd32(buf, bo + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
+      const into = buf === bpb && bo === 0 ? BP_SIZE : 0;
+      this.vdev.readBp(buf, bo, slot, bpb, into);
+      buf = bpb;
+      bo = into;
+    }
+    if (bpIsHole(buf, bo)) return 0;
+    if (rd32(buf, bo + BP_TYPE) !== obj.type) throw fsErr('EIO', 'dbuf_read');
+    out.set(buf.subarray(bo, bo + BP_SIZE), outOff);
+    return 1;
+  }
+
   /** The dirty copy of data block `blkid` (read in, or zeros for a hole), for a partial update. */
   dirtyBlock(obj: DmuObject, blkid: number): Uint8Array {
     let d = obj.dirtyData.get(blkid);
