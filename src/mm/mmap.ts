@@ -182,27 +182,54 @@ export function mprotect(as: AddressSpace, addr: number, length: number, prot: n
 }
 
 /**
- * msync(2): write the shared file pages of the range back through the backend (MS_SYNC and MS_ASYNC
- * both write now: the model has no background writeback to defer to). MS_INVALIDATE needs nothing:
- * the cache is unified, so no stale copy exists. EINVAL (misaligned, bad flags, both SYNC and ASYNC),
- * ENOMEM (part of the range not mapped). On a DAX mapping the range's mapped pages are flushed to
- * persistence and fenced (dax.ts). Returns the pages written (flushed).
+ * msync(2) as Linux does it (mm/msync.c, since 2.6.19). Checks first, in the kernel's order: EINVAL for
+ * flags other than MS_ASYNC|MS_INVALIDATE|MS_SYNC, for an address not page aligned, and for MS_SYNC with
+ * MS_ASYNC; ENOMEM for a length that wraps past the top of the address space; then a zero length
+ * succeeds. The range is walked VMA by VMA:
+ * - MS_SYNC writes back, for each shared file VMA in the range, the file's dirty pages over the part it
+ *   maps (vfs_fsync_range: pages dirtied by write() included) — on a DAX mapping, DC CVAP of the mapped
+ *   lines and a DSB (dax.ts);
+ * - MS_ASYNC does nothing more: dirty pages are tracked (PG_DIRTY, or the descriptors' dirty state that
+ *   fsync, sync, reclaim and munmap gather) and written back by those, as by Linux's flusher;
+ * - MS_INVALIDATE needs nothing: the cache is unified, no stale copy exists (and no page is mlocked, so
+ *   Linux's EBUSY cannot arise).
+ * A hole in the range is ENOMEM, raised after the mapped parts were synced (Linux returns the error at
+ * the end); with MS_ASYNC alone, at the first hole. Returns the pages written (or flushed, for DAX).
  */
 export function msync(as: AddressSpace, addr: number, length: number, flags: number): number {
-  const end = checkRange(addr, length);
-  checkNum(flags);
-  if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) !== 0 || (flags & (MS_ASYNC | MS_SYNC)) === (MS_ASYNC | MS_SYNC)) throw fsErr('EINVAL');
-  if (length === 0) return 0;
-  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
+  checkNum(addr, length, flags);
+  if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) !== 0) throw fsErr('EINVAL');
+  if (addr % PS !== 0) throw fsErr('EINVAL');
+  if ((flags & MS_ASYNC) !== 0 && (flags & MS_SYNC) !== 0) throw fsErr('EINVAL');
+  // A negative length is a size_t past 2^63: start + len wraps (ENOMEM). A negative VA is the TTBR1
+  // (kernel) half, where no user VMA lies: find_vma finds nothing (ENOMEM).
+  if (length < 0 || addr < 0) throw fsErr('ENOMEM');
+  const end = addr + pageUp(length);
+  if (end === addr) return 0;
+  const vmas = as.vmas;
+  let start = addr;
+  let unmapped = false;
   let written = 0;
-  for (let i = as.firstAfter(addr); i < as.vmas.length && as.vmas[i]!.start < end; i++) {
-    const v = as.vmas[i]!;
-    if (!v.shared || v.mapping === null) continue;
-    const s = Math.max(addr, v.start), e = Math.min(end, v.end);
-    // DAX: the stores are in the device's cache; DC CVAP of the mapped lines and a DSB make them durable.
-    if (v.mapping.dax !== null) written += daxWriteback(v.mapping.dax, v.fileIndex(s / PS, PS), v.fileIndex(e / PS, PS));
-    else written += as.mm.pageCache.writeback(v.mapping, v.fileIndex(s / PS, PS), v.fileIndex(e / PS, PS));
+  for (let i = as.firstAfter(start); ; i++) {
+    if (i >= vmas.length) throw fsErr('ENOMEM');
+    const v = vmas[i]!;
+    if (start < v.start) {
+      if (flags === MS_ASYNC) throw fsErr('ENOMEM');
+      start = v.start;
+      if (start >= end) throw fsErr('ENOMEM');
+      unmapped = true;
+    }
+    const e = Math.min(end, v.end);
+    if ((flags & MS_SYNC) !== 0 && v.shared && v.mapping !== null) {
+      const from = v.fileIndex(start / PS, PS), to = v.fileIndex(e / PS, PS);
+      // DAX: the stores are in the device's cache; DC CVAP of the mapped lines and a DSB make them durable.
+      if (v.mapping.dax !== null) written += daxWriteback(v.mapping.dax, from, to);
+      else written += as.mm.pageCache.writeback(v.mapping, from, to);
+    }
+    start = v.end;
+    if (start >= end) break;
   }
+  if (unmapped) throw fsErr('ENOMEM');
   return written;
 }
 

@@ -1,15 +1,16 @@
 // Unit tests of the mmap family against Linux's rules (man 2 mmap/munmap/mprotect/msync/madvise/mincore)
 // and of the fault handler's signals, through the VFS and the simulated MMU.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { setup, patternFile, errCode } from './mm-helpers.js';
 import { mmap, munmap, mprotect, msync, madvise, mincore } from '../../src/mm/mmap.js';
 import { mmapFd } from '../../vfs/mmap-fd.js';
 import {
-  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MADV_DONTNEED, MS_ASYNC, MS_SYNC,
+  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, MADV_DONTNEED, MS_ASYNC, MS_INVALIDATE, MS_SYNC,
   PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
 } from '../../src/mm/mman.js';
 import { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND } from '../../vfs/constants.js';
+import type { StoreFs } from '../../src/testing/store-fs.js';
 
 const RW = PROT_READ | PROT_WRITE;
 
@@ -175,7 +176,7 @@ t.test('hardware DBM: stores leave no fault, writeback still finds them', async 
   const m = (fs as import('../../src/testing/store-fs.js').StoreFs).file(p.fstat(fd).ino);
   t.equal(m.m.nrDirty, 0, 'the page cache has not been told yet');
   t.equal(msync(as, s, 4096, MS_SYNC), 1, 'msync finds the dirty descriptor and writes the page');
-  t.equal(m.store.pages.get(0)![0], 0x5a, 'the store has the byte');
+  t.equal(m.store.page(0)![0], 0x5a, 'the store has the byte');
   cpu.store8(s, 0x5b);
   t.equal(msync(as, s, 4096, MS_SYNC), 1, 'a store after writeback dirties the page again');
 });
@@ -219,3 +220,117 @@ t.test('MAP_POPULATE prefaults the pages up to EOF (no fault on first touch)', a
   cpu.load8(a + 3 * 4096);
   t.same(cpu.takeSignal(), { signal: 'SIGBUS', addr: a + 3 * 4096 }, 'past EOF still SIGBUS');
 });
+
+// ---- msync(2) as Linux's mm/msync.c (since 2.6.19): argument checks, then MS_SYNC = vfs_fsync_range of
+// each shared file VMA's part of the range, MS_ASYNC = nothing (dirty pages are tracked and written by
+// the flusher, fsync, sync, reclaim), holes = ENOMEM at the end (MS_ASYNC alone: at the first hole).
+
+t.test('msync(2) EINVAL rules, checked before anything else (mm/msync.c: flags, offset_in_page, SYNC+ASYNC)', async (t) => {
+  const { p, as } = setup();
+  const { fd } = patternFile(p, '/f', 2 * 4096);
+  const s = mmapFd(p, as, 0, 2 * 4096, RW, MAP_SHARED, fd, 0);
+  t.equal(errCode(() => msync(as, s, 4096, 8)), 'EINVAL', 'a flag outside MS_ASYNC|MS_INVALIDATE|MS_SYNC');
+  t.equal(errCode(() => msync(as, s, 4096, 0x10000 | MS_SYNC)), 'EINVAL', 'an unknown high flag with MS_SYNC');
+  t.equal(errCode(() => msync(as, s + 1, 4096, MS_SYNC)), 'EINVAL', 'an address not page aligned');
+  t.equal(errCode(() => msync(as, s + 100, 4096, MS_ASYNC)), 'EINVAL', 'an unaligned address with MS_ASYNC too');
+  t.equal(errCode(() => msync(as, s, 4096, MS_SYNC | MS_ASYNC)), 'EINVAL', 'MS_SYNC with MS_ASYNC');
+  t.equal(errCode(() => msync(as, s, 4096, MS_SYNC | MS_ASYNC | MS_INVALIDATE)), 'EINVAL', 'MS_SYNC with MS_ASYNC and MS_INVALIDATE');
+  t.equal(errCode(() => msync(as, s + 100 * 4096 + 1, 4096, MS_SYNC)), 'EINVAL', 'EINVAL comes before ENOMEM (unaligned and unmapped)');
+  t.equal(errCode(() => msync(as, s + 100 * 4096, 0, 8)), 'EINVAL', 'bad flags are EINVAL even for a zero length');
+  t.equal(errCode(() => msync(as, s, 4096, 0)), 'ok', 'no flag at all is accepted (Linux checks only the bad combinations)');
+});
+
+t.test('msync(2) ENOMEM and zero length (mm/msync.c: end < start, find_vma, unmapped_error)', async (t) => {
+  const { p, as } = setup();
+  const { fd } = patternFile(p, '/f', 2 * 4096);
+  const s = mmapFd(p, as, 0, 2 * 4096, RW, MAP_SHARED, fd, 0);
+  t.equal(msync(as, s + 100 * 4096, 0, MS_SYNC), 0, 'a zero length succeeds, mapped or not');
+  for (const [name, fl] of [['MS_SYNC', MS_SYNC], ['MS_ASYNC', MS_ASYNC], ['MS_INVALIDATE', MS_INVALIDATE], ['MS_ASYNC|MS_INVALIDATE', MS_ASYNC | MS_INVALIDATE]] as const) {
+    t.equal(errCode(() => msync(as, s + 100 * 4096, 4096, fl)), 'ENOMEM', `${name} on an unmapped range`);
+    t.equal(errCode(() => msync(as, s, 3 * 4096, fl)), 'ENOMEM', `${name} on a range that runs past the mapping`);
+    t.equal(errCode(() => msync(as, s - 4096, 2 * 4096, fl)), 'ENOMEM', `${name} on a range that starts before it`);
+  }
+  t.equal(errCode(() => msync(as, s, -4096, MS_SYNC)), 'ENOMEM', 'a length that wraps past the top (size_t) is ENOMEM');
+  t.equal(errCode(() => msync(as, -0x1000_0000, 4096, MS_SYNC)), 'ENOMEM', 'a kernel-half (TTBR1) address has no user VMA');
+});
+
+t.test('msync(2) MS_INVALIDATE with MS_SYNC or MS_ASYNC is allowed (EBUSY only with mlocked pages; none here)', async (t) => {
+  const { p, as, cpu } = setup({ fs: 'store' });
+  const { fd } = patternFile(p, '/f', 4096);
+  const s = mmapFd(p, as, 0, 4096, RW, MAP_SHARED, fd, 0);
+  cpu.store8(s, 0x42);
+  t.equal(msync(as, s, 4096, MS_ASYNC | MS_INVALIDATE), 0, 'MS_ASYNC|MS_INVALIDATE: succeeds, writes nothing');
+  t.equal(msync(as, s, 4096, MS_SYNC | MS_INVALIDATE), 1, 'MS_SYNC|MS_INVALIDATE: writes the dirty page');
+  t.equal(cpu.load8(s), 0x42, 'the mapping still sees the data (one page cache: nothing stale to invalidate)');
+});
+
+t.test('msync(2) MS_SYNC over a hole: the mapped parts are synced, then ENOMEM (mm/msync.c returns unmapped_error last)', async (t) => {
+  const { p, as, cpu, fs } = setup({ fs: 'store' });
+  const { fd, data } = patternFile(p, '/f', 3 * 4096);
+  p.fsync(fd);
+  const s = mmapFd(p, as, 0, 3 * 4096, RW, MAP_SHARED, fd, 0);
+  munmap(as, s + 4096, 4096);
+  cpu.store8(s + 2 * 4096 + 5, 0x5c);
+  const file = (fs as StoreFs).file(p.fstat(fd).ino);
+  t.equal(errCode(() => msync(as, s, 3 * 4096, MS_SYNC)), 'ENOMEM', 'the hole is ENOMEM');
+  t.equal(file.store.page(2)![5], 0x5c, 'the page after the hole was written back all the same');
+  t.notOk(mmPage(fs as StoreFs, p.fstat(fd).ino, 2), 'and is clean');
+  cpu.store8(s + 2 * 4096 + 6, 0x5d);
+  t.equal(errCode(() => msync(as, s, 3 * 4096, MS_ASYNC)), 'ENOMEM', 'MS_ASYNC over the hole: ENOMEM');
+  t.equal(file.store.page(2)![6], data[2 * 4096 + 6], 'and nothing written');
+});
+
+/** Whether page `idx` of the store file is dirty in the page cache. */
+function mmPage(fs: StoreFs, ino: number, idx: number): boolean {
+  return fs.pageCache.isDirty(fs.file(ino).m, idx);
+}
+
+for (const hardwareDirty of [false, true]) {
+  const mode = hardwareDirty ? 'hardware DBM' : 'software dirty faults';
+  const mk = (t: Test) => {
+    const s = setup({ fs: 'store', hardwareDirty });
+    const { fd, data } = patternFile(s.p, '/f', 4 * 4096);
+    s.p.fsync(fd);
+    const file = (s.fs as StoreFs).file(s.p.fstat(fd).ino);
+    const va = mmapFd(s.p, s.as, 0, 4 * 4096, RW, MAP_SHARED, fd, 0);
+    s.cpu.store8(va + 4096 + 9, 0xa5);
+    const writes = file.store.writes;
+    t.equal(msync(s.as, va, 4 * 4096, MS_ASYNC), 0, `[${mode}] MS_ASYNC returns at once, nothing written`);
+    t.equal(file.store.writes, writes, `[${mode}] MS_ASYNC started no writeback (mm/msync.c: "it doesn't do anything")`);
+    t.equal(file.store.page(1)![9], data[4096 + 9], `[${mode}] the store still has the old byte after MS_ASYNC`);
+    return { ...s, fd, file, va, data };
+  };
+
+  t.test(`[${mode}] the page MS_ASYNC left dirty is written by fsync(2)`, async (t) => {
+    const { p, fd, file } = mk(t);
+    p.fsync(fd);
+    t.equal(file.store.page(1)![9], 0xa5, 'fsync wrote the mapped store');
+  });
+
+  t.test(`[${mode}] ... by sync(2)`, async (t) => {
+    const { p, file } = mk(t);
+    p.sync();
+    t.equal(file.store.page(1)![9], 0xa5, 'sync wrote the mapped store');
+  });
+
+  t.test(`[${mode}] ... by reclaim (the page is evicted, written back first, and reads back the store)`, async (t) => {
+    const { mm, cpu, va, file } = mk(t);
+    mm.reclaim.shrink(mm.ram.frameCount);
+    t.equal(mm.pageCache.findPage(file.m, 1), -1, 'the page left the cache');
+    t.equal(file.store.page(1)![9], 0xa5, 'eviction wrote the mapped store first');
+    t.equal(cpu.load8(va + 4096 + 9), 0xa5, 'the mapping faults it back in with the store');
+  });
+
+  t.test(`[${mode}] ... by fsync(2) after munmap(2) (the dirty state leaves with the descriptor, not lost)`, async (t) => {
+    const { p, as, fd, va, file } = mk(t);
+    munmap(as, va, 4 * 4096);
+    p.fsync(fd);
+    t.equal(file.store.page(1)![9], 0xa5, 'munmap then fsync wrote the mapped store');
+  });
+
+  t.test(`[${mode}] ... and by a later msync(MS_SYNC)`, async (t) => {
+    const { as, va, file } = mk(t);
+    t.equal(msync(as, va, 4 * 4096, MS_SYNC), 1, 'MS_SYNC writes the one dirty page');
+    t.equal(file.store.page(1)![9], 0xa5);
+  });
+}
