@@ -10,46 +10,121 @@ import { NO_SPACE, type FileMapping, type PageCache } from '../mm/page-cache.js'
 import type { Pager } from '../mm/pager.js';
 import type { PageIndex } from '../mm/page-tree.js';
 
-/** One file's store: page index → page bytes (absent pages are holes). */
+/**
+ * One file's store: its pages in slots of one growable slab, found through a page index → slot map
+ * (absent pages are holes), as a block store keeps blocks at addresses. Page copies go through views
+ * made once per RAM frame and per slot (a 4 KiB set() through a cached view measured ~200 ns against
+ * ~250 ns with a fresh subarray and ~1.2 µs for a 32-bit word loop, Node 20), so a writeback or a fill
+ * allocates nothing once warm; freed slots are reused before the slab grows (doubling).
+ */
 export class MapStorePager implements Pager {
-  readonly pages = new Map<number, Uint8Array>();
+  /** Page index → slot in the slab. */
+  private readonly slots = new Map<number, number>();
+  private readonly freeSlots: number[] = [];
+  private slab: Uint8Array;
+  /** One view per slot of the slab (dropped when the slab grows). */
+  private slotViews: (Uint8Array | undefined)[] = [];
+  private used = 0;
+  /** Above every stored page index. */
+  private hi = 0;
+  /** The RAM buffer pages come from, and one view per page-aligned page of it (frames never move). */
+  private src: Uint8Array | null = null;
+  private srcViews: (Uint8Array | undefined)[] = [];
   reads = 0;
   writes = 0;
-  constructor(private readonly pageSize: number) {}
+
+  constructor(private readonly pageSize: number) {
+    this.slab = new Uint8Array(pageSize * 4);
+  }
+
+  /** Pages the store holds. */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Page `index` as stored (a view into the slab, valid until the store next grows), or undefined for a hole. */
+  page(index: PageIndex): Uint8Array | undefined {
+    const s = this.slots.get(index);
+    return s === undefined ? undefined : this.slab.subarray(s * this.pageSize, (s + 1) * this.pageSize);
+  }
 
   readPage(index: PageIndex, bytes: Uint8Array, offset: number): void {
     this.reads++;
-    const p = this.pages.get(index);
-    if (p !== undefined) bytes.set(p, offset);
+    const s = this.slots.get(index);
+    if (s === undefined) return;
+    let v = this.slotViews[s];
+    if (v === undefined) v = this.slotViews[s] = this.slab.subarray(s * this.pageSize, (s + 1) * this.pageSize);
+    bytes.set(v, offset);
   }
 
   writePage(index: PageIndex, bytes: Uint8Array, offset: number, len: number): void {
     this.writes++;
-    let p = this.pages.get(index);
-    if (p === undefined) {
-      p = new Uint8Array(this.pageSize);
-      this.pages.set(index, p);
-    } else p.fill(0, len);
-    p.set(bytes.subarray(offset, offset + len), 0);
+    const ps = this.pageSize;
+    let s = this.slots.get(index);
+    if (s === undefined) {
+      s = this.takeSlot();
+      this.slots.set(index, s);
+      if (index >= this.hi) this.hi = index + 1;
+    }
+    const at = s * ps;
+    if (offset % ps === 0 && offset + ps <= bytes.length) {
+      if (bytes !== this.src) {
+        this.src = bytes;
+        this.srcViews = [];
+      }
+      const k = offset / ps;
+      let v = this.srcViews[k];
+      if (v === undefined) v = this.srcViews[k] = bytes.subarray(offset, offset + ps);
+      this.slab.set(v, at);
+    } else this.slab.set(bytes.subarray(offset, offset + len), at);
+    // Bytes past end-of-file are not the file's: the slot holds zeros there.
+    if (len < ps) this.slab.fill(0, at + len, at + ps);
+  }
+
+  private takeSlot(): number {
+    if (this.freeSlots.length > 0) return this.freeSlots.pop()!;
+    const ps = this.pageSize;
+    if ((this.used + 1) * ps > this.slab.length) {
+      const bigger = new Uint8Array(this.slab.length * 2);
+      bigger.set(this.slab);
+      this.slab = bigger;
+      this.slotViews = [];
+    }
+    return this.used++;
+  }
+
+  private freeSlot(index: number, s: number): void {
+    this.slots.delete(index);
+    this.freeSlots.push(s);
   }
 
   /** Forget pages wholly at or past `size`, zero the tail of the last one (truncate). */
   truncate(size: number): void {
     const ps = this.pageSize;
-    for (const i of [...this.pages.keys()]) if (i * ps >= size) this.pages.delete(i);
-    const last = this.pages.get(Math.floor(size / ps));
-    if (last !== undefined && size % ps !== 0) last.fill(0, size % ps);
+    const first = Math.ceil(size / ps);
+    if (this.hi - first <= 4 * this.slots.size) {
+      // Few indices to try: look each up (no iterator, nothing allocated).
+      for (let i = first; i < this.hi; i++) {
+        const s = this.slots.get(i);
+        if (s !== undefined) this.freeSlot(i, s);
+      }
+    } else {
+      for (const i of [...this.slots.keys()]) if (i >= first) this.freeSlot(i, this.slots.get(i)!);
+    }
+    if (first < this.hi) this.hi = first;
+    const last = this.slots.get(Math.floor(size / ps));
+    if (last !== undefined && size % ps !== 0) this.slab.fill(0, last * ps + (size % ps), (last + 1) * ps);
   }
 
   /** Zero [off, off + len) in the store. */
   punch(off: number, len: number): void {
     const ps = this.pageSize;
     for (let i = Math.floor(off / ps); i * ps < off + len; i++) {
-      const p = this.pages.get(i);
-      if (p === undefined) continue;
+      const s = this.slots.get(i);
+      if (s === undefined) continue;
       const a = Math.max(off, i * ps) - i * ps, b = Math.min(off + len, (i + 1) * ps) - i * ps;
-      if (a === 0 && b === ps) this.pages.delete(i);
-      else p.fill(0, a, b);
+      if (a === 0 && b === ps) this.freeSlot(i, s);
+      else this.slab.fill(0, s * ps + a, s * ps + b);
     }
   }
 }

@@ -27,8 +27,8 @@ for (const hardwareDirty of [false, true]) {
     cpu.store8(va + 10, 0xaa); // the page is now dirty through the mapping
     p.write(fd, Uint8Array.of(0xbb), 0, 1, 20); // write() to the same page
     msync(as, va, 4096, MS_SYNC); // the page's writeback
-    t.equal(file.store.pages.get(0)![10], 0xaa, 'the mapped store reached the store');
-    t.equal(file.store.pages.get(0)![20], 0xbb, 'the write() was not overwritten by the page writeback');
+    t.equal(file.store.page(0)![10], 0xaa, 'the mapped store reached the store');
+    t.equal(file.store.page(0)![20], 0xbb, 'the write() was not overwritten by the page writeback');
   });
 
   t.test(`[${mode}] OSv §2.1b: stores through a shared mapping are visible to read() before any writeback`, async (t) => {
@@ -45,17 +45,17 @@ for (const hardwareDirty of [false, true]) {
     const { p, cpu, fd, file, va } = mk();
     cpu.store8(va + 2 * 4096 + 1, 0x77);
     p.fsync(fd);
-    t.equal(file.store.pages.get(2)![1], 0x77, 'fsync, not only msync, flushed the mapped store');
+    t.equal(file.store.page(2)![1], 0x77, 'fsync, not only msync, flushed the mapped store');
   });
 
   t.test(`[${mode}] OSv §2.5: dirty state is tracked again after it was cleared once`, async (t) => {
     const { p, cpu, fd, file, va } = mk();
     cpu.store8(va + 5, 1);
     p.fsync(fd);
-    t.equal(file.store.pages.get(0)![5], 1);
+    t.equal(file.store.page(0)![5], 1);
     cpu.store8(va + 5, 2); // must dirty the page again: the descriptor was made clean at writeback
     p.fsync(fd);
-    t.equal(file.store.pages.get(0)![5], 2, 'the second store reached the store');
+    t.equal(file.store.page(0)![5], 2, 'the second store reached the store');
     t.equal(file.m.nrDirty, 0, 'and the page is clean again');
   });
 
@@ -73,7 +73,7 @@ for (const hardwareDirty of [false, true]) {
     const freed = mm.reclaim.shrink(1 << 20);
     t.ok(freed >= 1, `reclaim freed ${freed} pages`);
     t.equal(file.m.nrPages, 0, 'every page of the file was evicted');
-    t.equal(file.store.pages.get(0)![3], 0x99, 'the dirty page was written back first');
+    t.equal(file.store.page(0)![3], 0x99, 'the dirty page was written back first');
     t.equal(s.as.pteFrame.size + other.pteFrame.size, 0, 'no translation is left in either space');
     mm.switchTo(other);
     t.equal(cpu.load8(vb + 3), 0x99, 'the other space faults it back in from the store');
