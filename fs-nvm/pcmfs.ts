@@ -4,21 +4,23 @@
 // the log entry that maps them is committed), so every call is atomic and durable when it returns.
 // Reads and writes copy between the caller's buffer and PCM directly: there is no page cache, so
 // fsync has nothing to write back and costs one fence, unless the file is mmapped: mmap maps its blocks
-// (DAX, daxMapping), and fsync/msync then flush the mapped lines first. mount() runs recovery (recovery.ts).
+// (DAX, daxMapping), and fsync/msync then flush the mapped lines first. mount() runs recovery (recovery.ts);
+// directory operations are in namei.ts, file data in file-data.ts.
 
 import { NO_INO } from '../vfs/backend.js';
 import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
-import { S_IFMT, S_IFDIR, S_IFLNK, ALLPERMS, NAME_MAX, RENAME_EXCHANGE, modeToDtype } from '../vfs/constants.js';
+import { S_IFMT, S_IFDIR, S_IFLNK, ALLPERMS, NAME_MAX, modeToDtype } from '../vfs/constants.js';
 import { fsErr } from '../vfs/errno.js';
 import { PcmDevice, type PersistentMemory } from '../src/hw/pcm/pcm.js';
 import { VIRTUAL_EPOCH_NS } from '../src/sim/clock.js';
 import { invariant } from '../src/sim/assert.js';
 import { BlockAllocator } from './alloc.js';
 import { LogCommitter, TxPart, lastPageUsed, pagesFor, writeChain, type CommitOptions } from './log.js';
-import { PInode, encAttr, encDentAdd, encDentDel, encInit, encLink } from './inode.js';
+import { PInode, encAttr, encDentAdd, encInit } from './inode.js';
 import { recover, writeSuperblock, type RecoveryReport } from './recovery.js';
 import { BLOCK, PCMFS_STATFS_MAGIC, geometryFor, slotOffset, type Geometry } from './layout.js';
 import { FileData } from './file-data.js';
+import { PcmNamei } from './namei.js';
 import { FileMapping } from '../src/mm/file-mapping.js';
 import { DaxState, daxInvalidate, daxWriteback } from '../src/mm/dax.js';
 
@@ -70,6 +72,7 @@ export class PcmFs implements Backend {
   /** Live inodes by number (slot + 1). */
   readonly inodes: (PInode | undefined)[];
   readonly data: FileData;
+  readonly namei: PcmNamei;
   private slotCursor = 1;
   private liveInodes = 0;
   /** DAX mappings of files that were mmapped (daxMapping), by inode. */
@@ -128,6 +131,7 @@ export class PcmFs implements Backend {
     this.liveInodes = r.report.inodes;
     this.tx = new LogCommitter(dev, this.alloc, { ...opts, rotate: this.rotate });
     this.data = new FileData(this);
+    this.namei = new PcmNamei(this);
   }
 
   // ---- filesystem level ----
@@ -197,124 +201,35 @@ export class PcmFs implements Backend {
     return out;
   }
 
-  // ---- namespace ----
+  // ---- namespace (namei.ts) ----
 
   create(dir: Ino, name: string, node: NewNode): Ino {
-    return this.makeNode(dir, name, node, '');
+    return this.namei.makeNode(dir, name, node, '');
   }
 
   mkdir(dir: Ino, name: string, node: NewNode): Ino {
-    return this.makeNode(dir, name, node, '');
+    return this.namei.makeNode(dir, name, node, '');
   }
 
   symlink(dir: Ino, name: string, target: string, node: NewNode): Ino {
     if (enc.encode(target).length > PCMFS_SYMLINK_MAX) throw fsErr('ENAMETOOLONG');
-    return this.makeNode(dir, name, { ...node, mode: S_IFLNK | (node.mode & ALLPERMS) }, target);
+    return this.namei.makeNode(dir, name, { ...node, mode: S_IFLNK | (node.mode & ALLPERMS) }, target);
   }
 
   link(dir: Ino, name: string, ino: Ino): void {
-    const d = this.node(dir), n = this.node(ino);
-    this.tx.begin();
-    encDentAdd(this.tx.part(d), enc.encode(name), ino);
-    encLink(this.tx.part(n), n.attr.nlink + 1);
-    this.commit();
-    d.entries!.set(name, ino);
-    n.attr.nlink++;
-    this.appended(d, 1);
-    this.appended(n, 1);
+    this.namei.link(dir, name, ino);
   }
 
   unlink(dir: Ino, name: string): void {
-    const d = this.node(dir);
-    const ino = d.entries!.get(name);
-    if (ino === undefined) throw fsErr('ENOENT');
-    const n = this.node(ino);
-    this.tx.begin();
-    encDentDel(this.tx.part(d), enc.encode(name));
-    encLink(this.tx.part(n), n.attr.nlink - 1);
-    this.commit();
-    d.entries!.delete(name);
-    n.attr.nlink--;
-    this.appended(d, 1);
-    this.appended(n, 1);
+    this.namei.unlink(dir, name);
   }
 
   rmdir(dir: Ino, name: string): void {
-    const d = this.node(dir);
-    const ino = d.entries!.get(name);
-    if (ino === undefined) throw fsErr('ENOENT');
-    const c = this.node(ino);
-    if (!c.isDir) throw fsErr('ENOTDIR');
-    if (c.entries!.size > 0) throw fsErr('ENOTEMPTY');
-    this.tx.begin();
-    const p = this.tx.part(d);
-    encDentDel(p, enc.encode(name));
-    encLink(p, d.attr.nlink - 1);
-    this.commit();
-    d.entries!.delete(name);
-    d.attr.nlink--;
-    c.attr.nlink = 0;
-    this.appended(d, 2);
+    this.namei.rmdir(dir, name);
   }
 
   rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string, flags: number): void {
-    const sd = this.node(srcDir), dd = this.node(dstDir);
-    const sIno = sd.entries!.get(srcName);
-    if (sIno === undefined) throw fsErr('ENOENT');
-    const s = this.node(sIno);
-    const dIno = dd.entries!.get(dstName);
-    const d = dIno === undefined ? undefined : this.node(dIno);
-    if (d === s) return; // two names of one file: rename(2) does nothing
-    const sn = enc.encode(srcName), dn = enc.encode(dstName);
-    const moveDir = sd !== dd;
-    // nlink deltas of the two parents.
-    let sdDelta = 0, ddDelta = 0;
-    this.tx.begin();
-    if (flags & RENAME_EXCHANGE) {
-      invariant(d !== undefined, 'RENAME_EXCHANGE target exists');
-      encDentAdd(this.tx.part(sd), sn, d.ino);
-      encDentAdd(this.tx.part(dd), dn, s.ino);
-      if (moveDir && s.isDir !== d.isDir) {
-        sdDelta = s.isDir ? -1 : 1;
-        ddDelta = -sdDelta;
-      }
-    } else {
-      if (d !== undefined && d.isDir && d.entries!.size > 0) throw fsErr('ENOTEMPTY');
-      encDentDel(this.tx.part(sd), sn);
-      encDentAdd(this.tx.part(dd), dn, s.ino);
-      if (s.isDir && moveDir) {
-        sdDelta--;
-        ddDelta++;
-      }
-      if (d !== undefined) {
-        if (d.isDir) ddDelta--;
-        else encLink(this.tx.part(d), d.attr.nlink - 1);
-      }
-    }
-    if (sd === dd) {
-      if (sdDelta + ddDelta !== 0) encLink(this.tx.part(sd), sd.attr.nlink + sdDelta + ddDelta);
-    } else {
-      if (sdDelta !== 0) encLink(this.tx.part(sd), sd.attr.nlink + sdDelta);
-      if (ddDelta !== 0) encLink(this.tx.part(dd), dd.attr.nlink + ddDelta);
-    }
-    this.commit();
-    // The volatile side follows the committed log.
-    if (flags & RENAME_EXCHANGE) {
-      sd.entries!.set(srcName, d!.ino);
-      dd.entries!.set(dstName, s.ino);
-    } else {
-      sd.entries!.delete(srcName);
-      dd.entries!.set(dstName, s.ino);
-      if (d !== undefined) {
-        if (d.isDir) d.attr.nlink = 0;
-        else d.attr.nlink--;
-      }
-    }
-    sd.attr.nlink += sdDelta;
-    dd.attr.nlink += ddDelta;
-    this.appended(sd, 2);
-    if (dd !== sd) this.appended(dd, 2);
-    if (d !== undefined) this.appended(d, 1);
+    this.namei.rename(srcDir, srcName, dstDir, dstName, flags);
   }
 
   // ---- data (file-data.ts) ----
@@ -443,56 +358,14 @@ export class PcmFs implements Backend {
     this.tx.commit();
   }
 
-  private makeNode(dir: Ino, name: string, node: NewNode, target: string): Ino {
-    const d = this.node(dir);
-    const slot = this.allocSlot();
-    const ino = slot + 1;
-    const n = new PInode(ino);
-    const isDir = (node.mode & S_IFMT) === S_IFDIR;
-    Object.assign(n.attr, {
-      mode: node.mode, uid: node.uid, gid: node.gid, rdev: node.rdev, nlink: isDir ? 2 : 1,
-      size: (node.mode & S_IFMT) === S_IFLNK ? enc.encode(target).length : isDir ? BLOCK : 0,
-      blocks: isDir ? BLOCK / 512 : 0,
-      atimeSec: node.timeSec, atimeNsec: node.timeNsec, mtimeSec: node.timeSec, mtimeNsec: node.timeNsec,
-      ctimeSec: node.timeSec, ctimeNsec: node.timeNsec, birthtimeSec: node.timeSec, birthtimeNsec: node.timeNsec,
-    });
-    const page = this.alloc.allocRun(1);
-    const p = new TxPart();
-    p.reset(n);
-    encInit(p, n.attr, target);
-    p.seal();
-    // The new inode's log: unreachable until the parent's entry commits (after the commit's fence).
-    writeChain(this.dev, p.buf, p.starts, p.len, [page]);
-    const so = slotOffset(slot);
-    this.dev.store64(so, page * BLOCK);
-    this.dev.flush(so);
-    this.tx.begin();
-    const pp = this.tx.part(d);
-    encDentAdd(pp, enc.encode(name), ino);
-    if (isDir) encLink(pp, d.attr.nlink + 1);
-    try {
-      this.commit();
-    } catch (e) {
-      this.alloc.release(page);
-      this.dev.store64(so, 0);
-      this.dev.flush(so);
-      throw e;
-    }
-    n.pages = [page];
-    n.tailUsed = 8 + p.len;
-    if (isDir) {
-      n.entries = new Map();
-      d.attr.nlink++;
-    } else if ((node.mode & S_IFMT) === S_IFLNK) n.target = target;
-    else n.map = new Map();
-    this.inodes[ino] = n;
+  /** A new inode's slot is taken and its log committed (namei.ts): it is live from now on. */
+  adopt(n: PInode): void {
+    this.inodes[n.ino] = n;
     this.liveInodes++;
-    d.entries!.set(name, ino);
-    this.appended(d, isDir ? 2 : 1);
-    return ino;
   }
 
-  private allocSlot(): number {
+  /** A free inode slot (slot 0 is the root's), rotating from the last one taken when `rotate`; ENOSPC. */
+  allocSlot(): number {
     const total = this.geometry.inodes;
     for (let k = 0; k < total; k++) {
       const s = this.rotate ? 1 + ((this.slotCursor - 1 + k) % (total - 1)) : 1 + k;
@@ -505,7 +378,7 @@ export class PcmFs implements Backend {
   }
 
   /** Count appended entries; past `compactAfter`, rewrite the log compactly. */
-  private appended(n: PInode, k: number): void {
+  appended(n: PInode, k: number): void {
     n.entriesSinceCompact += k;
     if (n.entriesSinceCompact >= this.compactAfter && this.inodes[n.ino] === n && n.pages.length > 1) this.compact(n);
   }
