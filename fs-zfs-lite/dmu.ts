@@ -4,12 +4,14 @@
 // block goes to a fresh place, its parent gets the new pointer and checksum, and the old place is freed
 // (deferred). A block born in the syncing txg is no committed tree's, so a later pass of the same sync
 // may rewrite it in place (ZFS's sync passes do the same), which is what lets the space map converge.
+// Dirty buffers come from the DMU's zio buffer cache and return to it when written or dropped.
 
 import { fsErr } from '../vfs/errno.js';
 import { invariant } from '../src/sim/assert.js';
 import type { Vdev } from './vdev.js';
 import type { SpaceAllocator } from './spacemap.js';
 import { Dnode } from './dnode.js';
+import { ZioBufCache } from './zio-buf.js';
 import type { ZapDir } from './zap.js';
 import type { FileMapping } from '../src/mm/page-cache.js';
 import type { DirEntry } from '../vfs/backend.js';
@@ -59,6 +61,13 @@ export class Dmu {
   syncTxg = 0;
   /** Two pointer slots for the read walk (the pointer read and the one it was read through). */
   private readonly bpBuf = new Uint8Array(2 * BP_SIZE);
+  /** Where every dirty block's buffer comes from (zio_buf_alloc). */
+  readonly bufs = new ZioBufCache();
+  // parentOf's answer (the buffer holding a pointer, and the pointer's offset in it), without a tuple.
+  private pb: Uint8Array = new Uint8Array(0);
+  private po = 0;
+  /** syncObject's sorted block ids, reused. */
+  private readonly ids: number[] = [];
 
   constructor(
     readonly vdev: Vdev,
@@ -142,20 +151,50 @@ export class Dmu {
   dirtyBlock(obj: DmuObject, blkid: number): Uint8Array {
     let d = obj.dirtyData.get(blkid);
     if (d !== undefined) return d;
-    d = new Uint8Array(BLOCK);
-    this.readBlock(obj, blkid, d, 0);
+    d = this.bufs.alloc();
+    try {
+      if (!this.readBlock(obj, blkid, d, 0)) d.fill(0);
+    } catch (e) {
+      this.bufs.release(d);
+      throw e;
+    }
     obj.dirtyData.set(blkid, d);
     return d;
+  }
+
+  /**
+   * Zero bytes [from, to) of data block `blkid` (a hole punched in part of a block); a hole stays a
+   * hole. The block is read (charged as any read) only when it has no dirty copy.
+   */
+  zeroRange(obj: DmuObject, blkid: number, from: number, to: number): void {
+    let d = obj.dirtyData.get(blkid);
+    if (d === undefined) {
+      d = this.bufs.alloc();
+      let present: boolean;
+      try {
+        present = this.readBlock(obj, blkid, d, 0);
+      } catch (e) {
+        this.bufs.release(d);
+        throw e;
+      }
+      if (!present) {
+        this.bufs.release(d);
+        return;
+      }
+      obj.dirtyData.set(blkid, d);
+    }
+    d.fill(0, from, to);
   }
 
   /** Replace data block `blkid` with src[off..+len), zeros after (a page written back). */
   setBlock(obj: DmuObject, blkid: number, src: Uint8Array, off: number, len: number): void {
     let d = obj.dirtyData.get(blkid);
     if (d === undefined) {
-      d = new Uint8Array(BLOCK);
+      d = this.bufs.alloc();
       obj.dirtyData.set(blkid, d);
-    } else if (len < BLOCK) d.fill(0, len);
-    d.set(src.subarray(off, off + len));
+    }
+    if (len < BLOCK) d.fill(0, len);
+    d.set(off === 0 && len === src.length ? src : src.subarray(off, off + len));
   }
 
   /** Grow the tree until it addresses `blkid` (dnode_increase_indirection). */
@@ -163,7 +202,7 @@ export class Dmu {
     const dn = obj.dn;
     while (blkid >= capacity(dn.nlevels)) {
       if (dn.nlevels >= MAX_LEVELS) throw fsErr('EFBIG', 'dnode_increase_indirection');
-      const top = new Uint8Array(BLOCK);
+      const top = this.bufs.allocZeroed();
       top.set(dn.root, 0);
       // The old top's dirty copy (if any) now sits one level below a new top.
       (obj.dirtyInd[dn.nlevels] ??= new Map()).set(0, top);
@@ -181,19 +220,30 @@ export class Dmu {
     let pb: Uint8Array, po: number;
     if (level === dn.nlevels - 1) { pb = dn.root; po = 0; }
     else { pb = this.getInd(obj, level + 1, Math.floor(id / BP_PER_BLOCK)); po = (id % BP_PER_BLOCK) * BP_SIZE; }
-    b = new Uint8Array(BLOCK);
-    if (!bpIsHole(pb, po)) {
-      if (rd32(pb, po + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
-      this.vdev.readBlock(pb, po, b, 0);
+    b = this.bufs.alloc();
+    if (bpIsHole(pb, po)) b.fill(0);
+    else {
+      try {
+        if (rd32(pb, po + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
+        this.vdev.readBlock(pb, po, b, 0);
+      } catch (e) {
+        this.bufs.release(b);
+        throw e;
+      }
     }
     m.set(id, b);
     return b;
   }
 
-  /** Parent buffer and offset of the pointer to block `id` at `level`. */
-  private parentOf(obj: DmuObject, level: number, id: number): [Uint8Array, number] {
-    if (level === obj.dn.nlevels - 1) return [obj.dn.root, 0];
-    return [this.getInd(obj, level + 1, Math.floor(id / BP_PER_BLOCK)), (id % BP_PER_BLOCK) * BP_SIZE];
+  /** Parent buffer and offset of the pointer to block `id` at `level`, into this.pb / this.po. */
+  private parentOf(obj: DmuObject, level: number, id: number): void {
+    if (level === obj.dn.nlevels - 1) {
+      this.pb = obj.dn.root;
+      this.po = 0;
+      return;
+    }
+    this.pb = this.getInd(obj, level + 1, Math.floor(id / BP_PER_BLOCK));
+    this.po = (id % BP_PER_BLOCK) * BP_SIZE;
   }
 
   /** Free the block at pb[po] (deferred) and make the pointer a hole. */
@@ -236,23 +286,27 @@ export class Dmu {
     let max = -1;
     for (const k of obj.dirtyData.keys()) if (k > max) max = k;
     if (max >= 0) this.grow(obj, max);
-    const ids = [...obj.dirtyData.keys()].sort((a, b) => a - b);
-    for (const id of ids) {
-      const [pb, po] = this.parentOf(obj, 0, id);
+    const ids = sortedKeys(obj.dirtyData, this.ids);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      this.parentOf(obj, 0, id);
+      const pb = this.pb, po = this.po;
       if (obj.type === T_DATA && bpIsHole(pb, po)) dn.nblocks++;
       this.cow(pb, po, obj.dirtyData.get(id)!, obj.type, 0);
     }
-    obj.dirtyData.clear();
+    this.releaseAll(obj.dirtyData);
     for (let level = 1; level < dn.nlevels; level++) {
       const m = obj.dirtyInd[level];
       if (m === undefined || m.size === 0) continue;
-      for (const id of [...m.keys()].sort((a, b) => a - b)) {
-        const [pb, po] = this.parentOf(obj, level, id);
-        this.cow(pb, po, m.get(id)!, T_INDIRECT, level);
+      const lids = sortedKeys(m, this.ids);
+      for (let i = 0; i < lids.length; i++) {
+        const id = lids[i]!;
+        this.parentOf(obj, level, id);
+        this.cow(this.pb, this.po, m.get(id)!, T_INDIRECT, level);
       }
-      m.clear();
+      this.releaseAll(m);
     }
-    for (const m of obj.dirtyInd) m?.clear();
+    for (const m of obj.dirtyInd) if (m !== undefined) this.releaseAll(m);
     dn.blocks = dn.nblocks * (BLOCK / 512);
     obj.dnodeDirty = true;
   }
@@ -271,7 +325,14 @@ export class Dmu {
 
   /** Free the data blocks with ids in [from, to) (holes stay holes). */
   freeRange(obj: DmuObject, from: number, to: number): void {
-    for (const k of [...obj.dirtyData.keys()]) if (k >= from && k < to) obj.dirtyData.delete(k);
+    // Deleting the entry just visited is safe during a Map iteration (ECMA-262 §24.1.3.5, Map.prototype.forEach).
+    const dd = obj.dirtyData;
+    for (const k of dd.keys()) {
+      if (k >= from && k < to) {
+        this.bufs.release(dd.get(k)!);
+        dd.delete(k);
+      }
+    }
     const dn = obj.dn;
     if (from >= capacity(dn.nlevels) || from >= to) return;
     this.freeTree(obj, dn.nlevels - 1, 0, dn.root, 0, from, to);
@@ -291,19 +352,38 @@ export class Dmu {
     }
     if (lo >= from && lo + span <= to) {
       // The whole subtree goes: read it (not dirtying it), free its children, then it.
+      // The block's buffer (its dirty copy, or a read-in copy) goes back to the cache either way.
       let b = dirty;
       if (b === undefined) {
         if (rd32(pb, po + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dnode_free_range');
-        b = new Uint8Array(BLOCK);
-        this.vdev.readBlock(pb, po, b, 0);
+        b = this.bufs.alloc();
+        try {
+          this.vdev.readBlock(pb, po, b, 0);
+        } catch (e) {
+          this.bufs.release(b);
+          throw e;
+        }
       }
-      for (let c = 0; c < BP_PER_BLOCK; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
-      obj.dirtyInd[level]?.delete(id);
+      try {
+        for (let c = 0; c < BP_PER_BLOCK; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
+      } catch (e) {
+        if (dirty === undefined) this.bufs.release(b); // a dirty copy stays where it was
+        throw e;
+      }
+      if (dirty !== undefined) obj.dirtyInd[level]!.delete(id);
+      this.bufs.release(b);
       this.freeBp(pb, po);
       return;
     }
     const b = this.getInd(obj, level, id);
     for (let c = 0; c < BP_PER_BLOCK; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
+  }
+
+  /** Return every buffer of `m` to the cache and empty it. */
+  private releaseAll(m: Map<number, Uint8Array>): void {
+    if (m.size === 0) return;
+    for (const b of m.values()) this.bufs.release(b);
+    m.clear();
   }
 
   /** Visit every block pointer of the tree (scrub): fn(buf, off, level) before descending. Bounded by nlevels. */
@@ -318,4 +398,15 @@ export class Dmu {
     invariant(dn.nlevels >= 1 && dn.nlevels <= MAX_LEVELS, 'dnode levels validated at load');
     rec(dn.root, 0, dn.nlevels - 1);
   }
+}
+
+/** The keys of `m` in ascending order, into `out` (reused: no array per call). */
+function sortedKeys(m: Map<number, unknown>, out: number[]): number[] {
+  out.length = 0;
+  for (const k of m.keys()) out.push(k);
+  return out.sort(ascending);
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }
