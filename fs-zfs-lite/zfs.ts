@@ -15,12 +15,15 @@ import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
 import type { FileMapping } from '../src/mm/page-cache.js';
 import type { Pager } from '../src/mm/pager.js';
 import { invariant } from '../src/sim/assert.js';
+import type { Frame } from '../src/hw/ram.js';
+import { ArcShare, MMAP_CACHES, auditFrames, type MmapCache } from './arc-share.js';
+import { replayLog } from './zfs-replay.js';
 import { Pool, DELETE_QUEUE_OBJ } from './pool.js';
 import { DmuObject, capacity } from './dmu.js';
 import { ZapDir } from './zap.js';
 import { BLOCK, MAX_LEVELS } from './layout.js';
 import {
-  LogReader, records, SA_ATIME, SA_CTIME, SA_GID, SA_MODE, SA_MTIME, SA_UID, TX_CREATE, TX_LINK, TX_MKDIR, TX_PUNCH,
+  SA_ATIME, SA_CTIME, SA_GID, SA_MODE, SA_MTIME, SA_UID, TX_CREATE, TX_LINK, TX_MKDIR, TX_PUNCH,
   TX_REMOVE, TX_RENAME, TX_RMDIR, TX_SETATTR, TX_SYMLINK, TX_TRUNCATE, TX_WRITE,
 } from './zil.js';
 
@@ -35,7 +38,7 @@ const META_OP_BLOCKS = 8;
 
 /** The DMU behind one file's pages. */
 class DmuPager implements Pager {
-  constructor(private readonly fs: ZfsLite, private readonly obj: DmuObject, private readonly ino: Ino) {}
+  constructor(protected readonly fs: ZfsLite, protected readonly obj: DmuObject, private readonly ino: Ino) {}
   readPage(index: number, bytes: Uint8Array, offset: number): void {
     this.fs.pool.dmu.readBlock(this.obj, index, bytes, offset);
   }
@@ -57,19 +60,49 @@ class DmuPager implements Pager {
   }
 }
 
+/**
+ * Shared-buffer mode's pager: a missing page is the block's ARC buffer itself (OSv map_arc_buf), lent
+ * through ArcShare; holes and blocks dirty in the DMU are filled by copying (readPage), as before.
+ */
+class SharedDmuPager extends DmuPager {
+  constructor(fs: ZfsLite, obj: DmuObject, ino: Ino, private readonly share: ArcShare) {
+    super(fs, obj, ino);
+  }
+  sharePage(index: number): Frame {
+    return this.share.share(this.obj, index);
+  }
+  unsharePage(_index: number, frame: Frame): void {
+    this.share.unshare(frame);
+  }
+  accessShared(_index: number, frame: Frame): void {
+    this.share.access(frame);
+  }
+}
+
 export class ZfsLite implements Backend {
   readonly fsType = 'zfs-lite';
   readonly rootIno: Ino;
   readonly capabilities: BackendCapabilities;
   /** Records replayed from the intent log at import. */
   replayed = 0;
-  private replaying = false;
+  /** Inside log replay (zfs-replay.ts): operations log nothing and skip the txg checks. @internal */
+  replaying = false;
+  /** Shared-buffer mmap's ARC side; null in double-caching mode. */
+  readonly arcShare: ArcShare | null;
+  readonly mmapCache: MmapCache;
 
   constructor(
     readonly pool: Pool,
     readonly pageCache: PageCache,
+    opts: { mmapCache?: MmapCache } = {},
   ) {
     if (pageCache.pageSize !== BLOCK) throw fsErr('EINVAL', 'zfs_mount');
+    const mode = opts.mmapCache ?? 'double';
+    if (!MMAP_CACHES.includes(mode) || (mode === 'shared' && (pool.arc === null || pool.arc.ram !== pageCache.ram))) {
+      throw fsErr('EINVAL', 'zfs_mount');
+    }
+    this.mmapCache = mode;
+    this.arcShare = mode === 'shared' ? new ArcShare(pool, pageCache) : null;
     this.rootIno = pool.rootIno;
     this.capabilities = Object.freeze({
       nameMax: NAME_MAX,
@@ -78,15 +111,20 @@ export class ZfsLite implements Backend {
       readOnly: false,
     });
     pool.hooks = { beforeSync: () => this.beforeSync() };
-    if (pool.replayStream !== null) this.replay(pool.replayStream);
-    this.drainDeleteQueue();
+    try {
+      if (pool.replayStream !== null) replayLog(this, pool.replayStream);
+      this.drainDeleteQueue();
+    } catch (e) {
+      this.arcShare?.close();
+      throw e;
+    }
   }
 
   /**
    * zfs_unlinked_drain: nodes that had no names left but were still open when the pool last went down
    * are freed at mount (nothing is open after a crash), so their space is not leaked.
    */
-  private drainDeleteQueue(): void {
+  drainDeleteQueue(): void {
     const dq = this.pool.deleteQueue.zap!;
     if (dq.entries.size === 0) return;
     for (const e of [...dq.entries.values()]) {
@@ -142,12 +180,22 @@ export class ZfsLite implements Backend {
     for (const obj of this.pool.objects.values()) {
       if (obj.mapping !== null && this.pool.failed === null) this.pageCache.writeback(obj.mapping);
     }
+    // Closing the ARC destroys its shared buffers, which unmaps and drops their pages (unmap_arc_buf).
     if (this.pool.failed === null) this.pool.close();
     else this.pool.arc?.close();
+    this.arcShare?.close();
     for (const obj of this.pool.objects.values()) {
       if (obj.mapping !== null) this.pageCache.releaseMapping(obj.mapping);
       obj.mapping = null;
     }
+  }
+
+  /**
+   * Frame accounting across the page cache and the ARC (auditFrames): problems found, or an empty
+   * list. `otherFrames`: frames the caller knows are neither (translation tables, private pages).
+   */
+  auditFrames(otherFrames = 0): string[] {
+    return this.pool.arc === null ? [] : auditFrames(this.pageCache, this.pool.arc, this.arcShare, otherFrames);
   }
 
   /**
@@ -216,7 +264,8 @@ export class ZfsLite implements Backend {
     return this.doCreate(TX_SYMLINK, dir, name, { ...node, mode: S_IFLNK | 0o777 }, target, undefined);
   }
 
-  private doCreate(tx: number, dir: Ino, name: string, node: NewNode, target: string, ino: Ino | undefined): Ino {
+  /** create/mkdir/symlink's common part; replay passes the logged `ino`. @internal */
+  doCreate(tx: number, dir: Ino, name: string, node: NewNode, target: string, ino: Ino | undefined): Ino {
     const d = this.freeName(dir, name);
     const tb = tx === TX_SYMLINK ? new TextEncoder().encode(target) : null;
     this.pool.reserve(META_OP_BLOCKS + (tb !== null ? 2 : 0));
@@ -444,16 +493,10 @@ export class ZfsLite implements Backend {
       const first = Math.ceil(off / BLOCK), last = Math.floor(end / BLOCK);
       if (first < last) dmu.freeRange(obj, first, last);
       // Partial blocks at either end are zeroed in the DMU too (their pages may not be cached).
-      const zero = (blk: number, from: number, to: number): void => {
-        const b = new Uint8Array(BLOCK);
-        if (!dmu.readBlock(obj, blk, b, 0)) return;
-        b.fill(0, from, to);
-        dmu.setBlock(obj, blk, b, 0, BLOCK);
-      };
       const hb = Math.floor(off / BLOCK);
-      if (off % BLOCK !== 0) zero(hb, off % BLOCK, Math.min(BLOCK, end - hb * BLOCK));
+      if (off % BLOCK !== 0) dmu.zeroRange(obj, hb, off % BLOCK, Math.min(BLOCK, end - hb * BLOCK));
       const tb = Math.floor(end / BLOCK);
-      if (end % BLOCK !== 0 && (tb !== hb || off % BLOCK === 0)) zero(tb, Math.max(0, off - tb * BLOCK), end % BLOCK);
+      if (end % BLOCK !== 0 && (tb !== hb || off % BLOCK === 0)) dmu.zeroRange(obj, tb, Math.max(0, off - tb * BLOCK), end % BLOCK);
     }
     this.pool.touch(obj);
     if (!this.replaying) this.pool.itx.begin(TX_PUNCH).u64(ino).u64(off).u64(len).end();
@@ -490,82 +533,6 @@ export class ZfsLite implements Backend {
     return obj.mapping ?? this.attach(obj, ino);
   }
 
-  // ---- intent-log replay (zfs_replay.c) ----
-
-  private replay(stream: Uint8Array): void {
-    this.replaying = true;
-    this.pool.replaying = true;
-    try {
-      for (const [start, end, type] of records(stream, stream.length)) {
-        const r = new LogReader(stream, start, end);
-        this.replayOne(r, type);
-        this.replayed++;
-      }
-    } catch (e) {
-      if (!(e instanceof FsError)) throw e;
-      // A record that does not apply is damage past the last good record: replay stops there.
-    } finally {
-      this.replaying = false;
-      this.pool.replaying = false;
-      this.pool.replayStream = null;
-    }
-    this.pool.stats.zilRecordsReplayed += this.replayed;
-    // Nothing is open after a crash: nodes the log left without names go too (the drain), then commit.
-    this.drainDeleteQueue();
-    this.pool.sync();
-  }
-
-  private replayOne(r: LogReader, type: number): void {
-    switch (type) {
-      case TX_CREATE: case TX_MKDIR: case TX_SYMLINK: {
-        const dir = r.u64(), ino = r.u64(), mode = r.u32(), uid = r.u32(), gid = r.u32(), rdev = r.u32();
-        const timeSec = r.u64(), timeNsec = r.u32(), name = r.str();
-        const target = type === TX_SYMLINK ? r.str() : '';
-        if (!(ino >= this.pool.nextObj || !this.pool.objects.has(ino)) || ino <= DELETE_QUEUE_OBJ) throw fsErr('EIO');
-        this.doCreate(type, dir, name, { mode, uid, gid, rdev, timeSec, timeNsec }, target, ino);
-        return;
-      }
-      case TX_LINK: { const dir = r.u64(), ino = r.u64(); this.link(dir, r.str(), ino); return; }
-      case TX_REMOVE: {
-        const dir = r.u64(), name = r.str();
-        this.unlink(dir, name);
-        return;
-      }
-      case TX_RMDIR: {
-        const dir = r.u64(), name = r.str();
-        this.rmdir(dir, name);
-        return;
-      }
-      case TX_RENAME: {
-        const sd = r.u64(), dd = r.u64(), flags = r.u32(), sn = r.str(), dn = r.str();
-        this.rename(sd, sn, dd, dn, flags);
-        return;
-      }
-      case TX_SETATTR: {
-        const ino = r.u64(), mask = r.u32(), mode = r.u32(), uid = r.u32(), gid = r.u32();
-        const as = r.u64(), an = r.u32(), ms = r.u64(), mn = r.u32(), cs = r.u64(), cn = r.u32();
-        const set: SetAttr = {};
-        if (mask & SA_MODE) set.mode = mode;
-        if (mask & SA_UID) set.uid = uid;
-        if (mask & SA_GID) set.gid = gid;
-        if (mask & SA_ATIME) { set.atimeSec = as; set.atimeNsec = an; }
-        if (mask & SA_MTIME) { set.mtimeSec = ms; set.mtimeNsec = mn; }
-        if (mask & SA_CTIME) { set.ctimeSec = cs; set.ctimeNsec = cn; }
-        this.setattr(ino, set);
-        return;
-      }
-      case TX_WRITE: {
-        const ino = r.u64(), pos = r.u64(), data = r.bytes();
-        this.write(ino, pos, data, 0, data.length);
-        return;
-      }
-      case TX_TRUNCATE: { const ino = r.u64(); this.truncate(ino, r.u64()); return; }
-      case TX_PUNCH: { const ino = r.u64(), off = r.u64(); this.punchHole(ino, off, r.u64()); return; }
-      default:
-        throw fsErr('EIO', 'zil_replay');
-    }
-  }
-
   // ---- helpers ----
 
   /** Every operation: the pool must be healthy; a txg may be due (the background sync thread). */
@@ -598,7 +565,8 @@ export class ZfsLite implements Backend {
   }
 
   private attach(obj: DmuObject, ino: Ino): FileMapping {
-    const m = this.pageCache.createMapping({ pager: new DmuPager(this, obj, ino) });
+    const pager = this.arcShare === null ? new DmuPager(this, obj, ino) : new SharedDmuPager(this, obj, ino, this.arcShare);
+    const m = this.pageCache.createMapping({ pager });
     m.size = obj.dn.size;
     obj.mapping = m;
     return m;
