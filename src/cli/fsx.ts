@@ -1,11 +1,13 @@
 // `vfsim fsx`: xfstests' fsx against a vfsim backend, through the VFS, the page cache and the MMU
 // (src/testing/fsx). Prints a summary table, or JSON with --json; on a failure prints the op log
-// around it and writes a replay file (.fsxops).
+// around it and writes a replay file (.fsxops) holding every op from the start, memory-pressure events
+// as `#vfsim pressure` lines (src/testing/fsx/oplog.ts), so that --replay reclaims what the run did.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { Fsx, FSX_BACKENDS, parseFsxOps, runTwoSpaces } from '../testing/fsx/index.js';
+import { zfsLiteBackend } from '../testing/fsx/backends.js';
 
 export function register(program: Command): void {
   program
@@ -17,12 +19,14 @@ export function register(program: Command): void {
     .option('--file-size <bytes>', 'largest file size (fsx -l)', '262144')
     .option('--op-len <bytes>', 'longest read/write (fsx -o)', '65536')
     .option('--ram-mib <n>', 'machine RAM in MiB (small forces reclaim with --fs store)', '64')
-    .option('--replay <file>', 'replay an xfstests .fsxops op log instead of random ops')
+    .option('--replay <file>', 'replay an .fsxops op log (xfstests format; vfsim\'s "#vfsim pressure" lines are memory-pressure events) instead of random ops')
     .option('--hardware-dirty', 'MMU manages access and dirty flags (TCR HA/HD, DBM) instead of software faults', false)
     .option('--two-spaces', 'second mode: two address spaces, one shared and one private map of one file', false)
+    .option('--zfs-mmap <mode>', 'zfs-lite: double (page cache copies ARC buffers) or shared (pages are the ARC buffers, OSv arc_share_buf)')
     .option('--json', 'print JSON', false)
-    .action((o: { fs: string; ops: string; seed: string; fileSize: string; opLen: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean }) => {
-      const backend = FSX_BACKENDS[o.fs];
+    .action((o: { fs: string; ops: string; seed: string; fileSize: string; opLen: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean; zfsMmap?: string }) => {
+      if (o.zfsMmap !== undefined && (o.fs !== 'zfs-lite' || (o.zfsMmap !== 'double' && o.zfsMmap !== 'shared'))) throw new Error('--zfs-mmap takes double or shared, with --fs zfs-lite');
+      const backend = o.zfsMmap !== undefined ? zfsLiteBackend(o.zfsMmap as 'double' | 'shared') : FSX_BACKENDS[o.fs];
       if (backend === undefined) throw new Error(`unknown --fs '${o.fs}' (known: ${Object.keys(FSX_BACKENDS).join(', ')})`);
       const ops = Number(o.ops), seed = Number(o.seed), fileSize = Number(o.fileSize), ramMiB = Number(o.ramMib), maxOpLen = Number(o.opLen);
       for (const [k, v] of [['--ops', ops], ['--seed', seed]] as const) {
@@ -40,8 +44,10 @@ export function register(program: Command): void {
         return;
       }
       const replay = o.replay !== undefined ? parseFsxOps(readFileSync(o.replay, 'utf8')) : undefined;
-      const bar = !o.json && !replay && ops >= 200000 && process.stderr.isTTY ? new SingleBar({ stream: process.stderr }, Presets.shades_classic) : null;
-      bar?.start(ops, 0);
+      // A run of 200k ops or more takes seconds: a bar on stderr when it is a terminal (stdout stays JSON).
+      const total = replay ? replay.length : ops;
+      const bar = total >= 200000 && process.stderr.isTTY ? new SingleBar({ stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic) : null;
+      bar?.start(total, 0);
       const fsx = new Fsx({
         backend, fsName: o.fs, ops, seed, fileSize, maxOpLen, ramMiB, hardwareDirty: o.hardwareDirty,
         ...(replay ? { replay } : {}), ...(bar ? { progress: (n: number) => bar.update(n) } : {}),
@@ -53,8 +59,9 @@ export function register(program: Command): void {
       if (r.failures.length > 0) {
         const f = r.failures[0]!;
         const file = `fsx-${o.fs}-${seed}.fsxops`;
-        writeFileSync(file, f.replay);
-        process.stderr.write(`fsx: FAILED at op ${f.op}: ${f.what}\nLOG DUMP (last ${f.log.length} ops)\n${f.log.join('\n')}\nreplay file: ${file}\n`);
+        const again = `vfsim fsx --fs ${o.fs} --ram-mib ${o.ramMib} --file-size ${fileSize} --op-len ${maxOpLen} --seed ${seed}${o.hardwareDirty ? ' --hardware-dirty' : ''} --replay ${file}`;
+        writeFileSync(file, `# ${again}\n# ${r.fs} failed at op ${f.op}: ${f.what}\n# '#vfsim pressure 0x0 FRAMES SIZE' lines are memory-pressure events (vfsim's extension; xfstests' fsx reads them as comments)\n${f.replay}`);
+        process.stderr.write(`fsx: FAILED at op ${f.op}: ${f.what}\nLOG DUMP (last ${f.log.length} ops)\n${f.log.join('\n')}\nreplay file: ${file} (ops 1..${f.op}, memory pressure included)\nreplay it:   ${again}\n`);
         process.exitCode = 1;
       }
       if (o.json) {

@@ -133,15 +133,26 @@ export class MapStorePager implements Pager {
  * The `store` backend (`vfsim fsx --fs store`): ramfs namespace, page-cache data evictable through a
  * MapStorePager per file. fsync writes the file's dirty pages to the store.
  */
+export interface StoreFsOptions extends RamFsOptions {
+  /**
+   * Makes each file's store (default: a MapStorePager). Tests pass a deliberately broken one — say, a
+   * store that drops what it is given — to show that fsx catches the loss and that its replay file
+   * reproduces it.
+   */
+  store?: (pageSize: number) => MapStorePager;
+}
+
 export class StoreFs implements Backend {
   readonly fsType = 'store';
   readonly inner: RamFs;
   readonly pageCache: PageCache;
   private readonly files = new Map<Ino, { m: FileMapping; store: MapStorePager }>();
+  private readonly makeStore: (pageSize: number) => MapStorePager;
 
-  constructor(opts: RamFsOptions) {
+  constructor(opts: StoreFsOptions) {
     this.inner = new RamFs(opts);
     this.pageCache = this.inner.pageCache;
+    this.makeStore = opts.store ?? ((ps) => new MapStorePager(ps));
   }
 
   get rootIno(): Ino { return this.inner.rootIno; }
@@ -172,7 +183,7 @@ export class StoreFs implements Backend {
     if (f === undefined) {
       const a = this.inner.getattr(ino); // ENOENT for a dead inode
       if ((a.mode & 0o170000) !== 0o100000) throw fsErr('EINVAL');
-      const store = new MapStorePager(this.pageCache.pageSize);
+      const store = this.makeStore(this.pageCache.pageSize);
       const m = this.pageCache.createMapping({ pager: store });
       m.size = a.size;
       f = { m, store };

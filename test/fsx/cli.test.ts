@@ -3,6 +3,8 @@
 
 import t from 'tap';
 import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Command } from 'commander';
 import { register } from '../../src/cli/fsx.js';
 
@@ -35,4 +37,15 @@ t.test('vfsim fsx --json', async (t) => {
   t.match(table, /ops\/CPU-second/, 'a table for people without --json');
   await t.rejects(run(['--fs', 'nope']), /unknown --fs 'nope'/);
   await t.rejects(run(['--file-size', '0']), /positive integer/);
+});
+
+t.test('vfsim fsx --replay runs #vfsim pressure lines as memory-pressure events (reclaim evicts and writes back)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fsx-'));
+  const ops = 'write 0x0 0x8000 0x0\n#vfsim pressure 0x0 0x100 0x8000\nread 0x0 0x8000 0x8000\n';
+  writeFileSync(join(dir, 'p.fsxops'), ops);
+  const j = JSON.parse(await run(['--fs', 'store', '--ram-mib', '1', '--replay', join(dir, 'p.fsxops'), '--json']));
+  t.same([j.ops, j.failures, j.evictions, j.writebacks], [3, 0, 8, 8], 'the 8 dirty pages were written back and evicted, then read back');
+  writeFileSync(join(dir, 'q.fsxops'), ops.replace(/#vfsim /, '# '));
+  const k = JSON.parse(await run(['--fs', 'store', '--ram-mib', '1', '--replay', join(dir, 'q.fsxops'), '--json']));
+  t.same([k.ops, k.evictions], [2, 0], 'as a plain comment the line is no op');
 });

@@ -19,7 +19,7 @@ import { PcmDevice } from '../../hw/pcm/pcm.js';
 import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_CREAT, O_RDWR, O_TRUNC } from '../../../vfs/constants.js';
 import { PageCache } from '../../mm/page-cache.js';
 import { mmapFileOf } from '../../../vfs/mmap-fd.js';
-import { formatFsxOp, type FsxOp, type FsxOpName } from './oplog.js';
+import { FsxOpLog, type FsxOp, type FsxOpName } from './oplog.js';
 
 /** A backend for fsx, built over the machine's RAM (the CLI names them: ramfs, store, ...). */
 export type FsxBackendFactory = (ram: Ram) => Backend & { readonly pageCache?: PageCache };
@@ -45,6 +45,8 @@ export interface FsxOptions {
   replay?: FsxOp[];
   /** Progress callback every 4096 ops. */
   progress?: (done: number) => void;
+  /** Called after each memory-pressure op with the op number and the frames reclaim freed (for tests and traces). */
+  onPressure?: (op: number, freed: number) => void;
 }
 
 export interface FsxFailure {
@@ -52,7 +54,11 @@ export interface FsxFailure {
   what: string;
   /** The op log around the failure, fsx's LOG DUMP style. */
   log: string[];
-  /** `.fsxops` text that replays the run up to the failure. */
+  /**
+   * `.fsxops` text that replays the run from the empty file up to and including the failing op, with
+   * its memory-pressure events as `#vfsim pressure` ops (oplog.ts), so that a replay reclaims exactly
+   * what the run reclaimed.
+   */
   replay: string;
 }
 
@@ -70,6 +76,8 @@ export interface FsxResult {
   faults: number;
   evictions: number;
   writebacks: number;
+  /** Frames freed by the memory-pressure ops. */
+  pressureFreed: number;
 }
 
 const RUN: readonly FsxOpName[] = ['read', 'write', 'mapread', 'mapwrite', 'truncate', 'punch_hole'];
@@ -103,10 +111,14 @@ export class Fsx {
   private stat: Stat | undefined;
   private readonly zeros = new Uint8Array(PS);
   private readonly rng: Prng;
-  private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty'>>;
-  private readonly history: { o: FsxOp; size: number; n: number }[] = [];
+  private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty' | 'onPressure'>>;
+  /** Every op run so far (the replay of a failure is all of them). */
+  readonly log = new FsxOpLog();
+  /** The op being run in random mode (one record, refilled: nothing allocated per op). */
+  private readonly cur: FsxOp = { op: 'read', off: 0, len: 0, dst: 0, keepSize: false, closeOpen: false, skip: false };
   readonly counts: Record<string, number> = {};
   readonly skipped: Record<string, number> = {};
+  pressureFreed = 0;
   checkedBytes = 0;
   failure: FsxFailure | null = null;
   private n = 0;
@@ -156,7 +168,12 @@ export class Fsx {
     const total = replay ? replay.length : this.o.ops;
     for (let i = 0; i < total && this.failure === null; i++) {
       this.n = i + 1;
-      const op = replay ? replay[i]! : this.randomOp();
+      let op: FsxOp;
+      if (replay) op = replay[i]!;
+      else {
+        op = this.cur;
+        this.randomOp(op);
+      }
       this.step(op);
       if (this.opts.progress && (i & 4095) === 4095) this.opts.progress(i + 1);
     }
@@ -167,17 +184,25 @@ export class Fsx {
       fs: this.opts.fsName ?? this.fs.fsType, ops: total, seed: this.o.seed, checkedBytes: this.checkedBytes,
       counts: this.counts, skipped: this.skipped, failures: this.failure ? [this.failure] : [], seconds, cpuSeconds,
       faults: this.mm.stats.faults, evictions: this.mm.reclaim.stats.evicted, writebacks: this.pageCache.stats.writebacks,
+      pressureFreed: this.pressureFreed,
     };
   }
 
-  private randomOp(): FsxOp {
+  /**
+   * Draw the next op into `o` (fsx's test(): op, offset, length, close/open). A memory-pressure op asks
+   * reclaim for every frame of RAM; its offset is 0 and its length that frame count, as logged.
+   */
+  private randomOp(o: FsxOp): void {
     const r = this.rng;
     const pe = this.o.pressureEvery;
     const op: FsxOpName = pe > 0 && r.below(pe) === 0 ? 'pressure' : RUN[r.below(RUN.length)]!;
     const off = r.u32();
     const len = op === 'truncate' ? r.below(this.o.fileSize) : r.below(this.o.maxOpLen + 1);
     const co = this.o.closeOpen;
-    return { op, off, len, dst: 0, keepSize: false, closeOpen: co > 0 && r.below(co) === 0, skip: false };
+    o.op = op;
+    o.off = op === 'truncate' || op === 'pressure' ? 0 : off;
+    o.len = op === 'pressure' ? this.ram.frameCount : len;
+    o.closeOpen = co > 0 && r.below(co) === 0;
   }
 
   private skip(name: string): void {
@@ -185,8 +210,7 @@ export class Fsx {
   }
 
   private step(o: FsxOp): void {
-    this.history.push({ o, size: this.size, n: this.n });
-    if (this.history.length > 4096) this.history.splice(0, 2048);
+    this.log.push(o, this.size);
     this.counts[o.op] = (this.counts[o.op] ?? 0) + 1;
     if (o.skip) return this.skip(o.op);
     switch (o.op) {
@@ -198,7 +222,7 @@ export class Fsx {
       case 'punch_hole': this.doPunch(o); break;
       case 'fallocate': this.doFallocate(o); break;
       case 'fsync': this.p.fsync(this.fd); break;
-      case 'pressure': this.mm.reclaim.shrink(this.ram.frameCount); break;
+      case 'pressure': this.doPressure(o.len); break;
       default: this.skip(o.op);
     }
     if (this.failure !== null) return;
@@ -357,11 +381,19 @@ export class Fsx {
     if (!o.keepSize && off + len > this.size) this.grow(off + len);
   }
 
+  /** A memory-pressure event: reclaim asked for `frames` frames (the Ram shrinker's entry point). */
+  private doPressure(frames: number): void {
+    const freed = this.mm.reclaim.shrink(frames);
+    this.pressureFreed += freed;
+    this.opts.onPressure?.(this.n, freed);
+  }
+
   private fail(what: string): void {
-    const h = this.history;
-    const from = Math.max(0, h.length - 20);
-    const log = h.slice(from).map((x) => `${String(x.n).padStart(7)}(${String(x.n & 255).padStart(3)} mod 256): ${formatFsxOp(x.o, x.size)}`);
-    const replay = h.map((x) => formatFsxOp(x.o, x.size)).join('\n') + '\n';
-    this.failure = { op: this.n, what, log, replay };
+    const h = this.log;
+    const log: string[] = [];
+    for (let i = Math.max(0, h.length - 20); i < h.length; i++) {
+      log.push(`${String(i + 1).padStart(7)}(${String((i + 1) & 255).padStart(3)} mod 256): ${h.line(i)}`);
+    }
+    this.failure = { op: this.n, what, log, replay: h.text() };
   }
 }
