@@ -5,7 +5,7 @@
 
 import { NO_FRAME, type Frame, type Ram, type Shrinker } from '../src/hw/ram.js';
 import { fsErr } from '../vfs/errno.js';
-import { Arc, type ArcStats } from './arc.js';
+import { Arc, T1, T2, type ArcStats } from './arc.js';
 
 /** A cached block: the frames holding it and its length in bytes (the last frame may be partial). */
 export interface ArcBuf {
@@ -37,7 +37,7 @@ export interface ArcRamOptions {
 export class ArcRam implements Shrinker {
   readonly name = 'arc';
   readonly arc: Arc<ArcBuf>;
-  private readonly ram: Ram;
+  readonly ram: Ram;
   /**
    * Free frames above which the ARC may grow again: illumos's lotsfree, physmem/64, the threshold
    * arc_reclaim_needed() compares freemem against.
@@ -122,6 +122,27 @@ export class ArcRam implements Shrinker {
   /** The block was freed or rewritten elsewhere: drop it (and its ghost). */
   remove(key: number): boolean {
     return this.arc.remove(key);
+  }
+
+  /** Install (or, with undefined, remove) the page cache's unmap hook: see Arc.setOnEvict. */
+  setOnEvict(fn: ((key: number, buf: ArcBuf) => void) | undefined): void {
+    this.arc.setOnEvict(fn);
+  }
+
+  /** The resident buffer for `key` without counting an access, or undefined. */
+  peek(key: number): ArcBuf | undefined {
+    return this.arc.peek(key);
+  }
+
+  isShared(key: number): boolean {
+    return this.arc.isShared(key);
+  }
+
+  /** Every resident buffer with its key (T1 then T2, MRU first). For audits; allocates. */
+  buffers(): [number, ArcBuf][] {
+    const out: [number, ArcBuf][] = [];
+    for (const l of [T1, T2] as const) for (const k of this.arc.keysOf(l)) out.push([k, this.arc.peek(k)!]);
+    return out;
   }
 
   /** The page cache maps this buffer's frames (OSv arc_share_buf). */

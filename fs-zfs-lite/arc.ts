@@ -91,7 +91,7 @@ export class Arc<V> {
   private growAllowed = true;
   private readonly d: SlotLists<V>;
   private readonly release: ((key: number, value: V) => void) | undefined;
-  private readonly onEvict: ((key: number, value: V) => void) | undefined;
+  private onEvict: ((key: number, value: V) => void) | undefined;
 
   private hits = 0;
   private misses = 0;
@@ -364,6 +364,16 @@ export class Arc<V> {
     if (resident) this.destroyBuf(s);
     d.free(s);
     return resident;
+  }
+
+  /**
+   * Install the page cache's unmap hook after construction (the pool makes the ARC before the file
+   * system that shares its buffers exists). One hook: a second is refused, it would silently replace
+   * the first user's unmapping.
+   */
+  setOnEvict(fn: ((key: number, value: V) => void) | undefined): void {
+    if (fn !== undefined && this.onEvict !== undefined) throw fsErr('EBUSY', 'arc_set_evict');
+    this.onEvict = fn;
   }
 
   /**

@@ -10,7 +10,7 @@ import type { Clock } from '../src/sim/clock.js';
 import type { CostProfile } from '../src/sim/profile.js';
 import { fsErr, FsError } from '../vfs/errno.js';
 import { fletcher4 } from './fletcher4.js';
-import type { ArcRam } from './arc-ram.js';
+import type { ArcBuf, ArcRam } from './arc-ram.js';
 import type { Ram } from '../src/hw/ram.js';
 import { BLOCK, BP_BIRTH, BP_CKSUM, BP_DVA0, BP_DVA1, BP_LSIZE, BP_TYPE, T_DATA, rd32, wr32 } from './layout.js';
 
@@ -37,6 +37,8 @@ export class Vdev {
   private readonly spb: number;
   private readonly ck = new Uint32Array(8);
   private readonly scratch = new Uint8Array(BLOCK);
+  /** arcBuffer's landing buffer for a miss (readBp may use `scratch` in the same walk). */
+  private readonly shareScratch = new Uint8Array(BLOCK);
   private readonly ramBytes: Uint8Array | null;
   private readonly cksumNs: number;
   private readonly copyNs: number;
@@ -117,6 +119,13 @@ export class Vdev {
       }
       this.stats.arcMisses++;
     }
+    this.readMiss(bp, bo, dst, off);
+  }
+
+  /** The device half of readBlock: verify a copy, heal a bad one, cache the block. */
+  private readMiss(bp: Uint8Array, bo: number, dst: Uint8Array, off: number): void {
+    const d0 = rd32(bp, bo + BP_DVA0);
+    const arc = this.arc;
     if (rd32(bp, bo + BP_LSIZE) !== BLOCK) throw fsErr('EIO', 'zio_read'); // absurd size: a damaged pointer
     const d1 = rd32(bp, bo + BP_DVA1);
     let good = -1;
@@ -142,6 +151,26 @@ export class Vdev {
     // Every verified block read from disk enters the ARC, data included (arc_read); with the page cache
     // above, file data is then cached twice (OSv's double caching, the mode built here).
     if (arc !== null && this.useArc) this.cache(d0, dst, off);
+  }
+
+  /**
+   * The ARC buffer of the block `bp` points to, read in and verified first on a miss (arc_read with a
+   * buffer kept, as OSv's dmu_map_uio holds the dbuf to map it): no copy on a hit. Undefined when the
+   * ARC is off (scrub) or could not take the block (no frame, larger than c); the caller then reads a
+   * copy. EIO as readBlock.
+   */
+  arcBuffer(bp: Uint8Array, bo: number): ArcBuf | undefined {
+    const arc = this.arc;
+    if (arc === null || !this.useArc) return undefined;
+    const d0 = rd32(bp, bo + BP_DVA0);
+    const hit = arc.get(d0);
+    if (hit !== undefined) {
+      this.stats.arcHits++;
+      return hit;
+    }
+    this.stats.arcMisses++;
+    this.readMiss(bp, bo, this.shareScratch, 0);
+    return arc.peek(d0);
   }
 
   /**

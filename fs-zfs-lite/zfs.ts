@@ -1,8 +1,8 @@
-// ZFS-lite's file system (OpenZFS zfs_vnops.c / zfs_dir.c / zfs_replay.c in small): the vfs/backend.ts
-// contract over a Pool. Objects are files, ZAPs are directories, file data goes through the unified
-// page cache with a Pager over the DMU (so read/write and, later, mmap share frames), and blocks read
-// from disk go through the ARC. Every change is also an intent-log record (zfs_log_*), so fsync is a
-// log commit; import replays the log (zfs_replay_*) and commits it as a txg.
+// ZFS-lite's file system (OpenZFS zfs_vnops.c / zfs_dir.c in small): the vfs/backend.ts contract over a
+// Pool. Objects are files, ZAPs are directories, file data goes through the unified page cache with a
+// Pager over the DMU (zfs-pager.ts), and blocks read from disk go through the ARC; file pages either
+// copy ARC buffers (double caching) or are the ARC buffers (shared, arc-share.ts). Every change is also
+// an intent-log record (zfs_log_*), so fsync is a log commit; import replays the log (zfs-replay.ts).
 
 import { fsErr, FsError } from '../vfs/errno.js';
 import { NO_INO } from '../vfs/backend.js';
@@ -13,10 +13,9 @@ import {
 } from '../vfs/constants.js';
 import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
 import type { FileMapping } from '../src/mm/page-cache.js';
-import type { Pager } from '../src/mm/pager.js';
 import { invariant } from '../src/sim/assert.js';
-import type { Frame } from '../src/hw/ram.js';
 import { ArcShare, MMAP_CACHES, auditFrames, type MmapCache } from './arc-share.js';
+import { DmuPager, SharedDmuPager } from './zfs-pager.js';
 import { replayLog } from './zfs-replay.js';
 import { Pool, DELETE_QUEUE_OBJ } from './pool.js';
 import { DmuObject, capacity } from './dmu.js';
@@ -35,49 +34,6 @@ const CREATE_TYPES = (1 << (S_IFREG >> 12)) | (1 << (S_IFIFO >> 12)) | (1 << (S_
 
 /** Blocks a namespace change may need: a dnode block, a ZAP leaf, their indirects, two copies each. */
 const META_OP_BLOCKS = 8;
-
-/** The DMU behind one file's pages. */
-class DmuPager implements Pager {
-  constructor(protected readonly fs: ZfsLite, protected readonly obj: DmuObject, private readonly ino: Ino) {}
-  readPage(index: number, bytes: Uint8Array, offset: number): void {
-    this.fs.pool.dmu.readBlock(this.obj, index, bytes, offset);
-  }
-  writePage(index: number, bytes: Uint8Array, offset: number, len: number): void {
-    const pool = this.fs.pool;
-    // Reclaim can run inside a txg sync (an ARC allocation finding RAM short): the tree being written
-    // must not change under the sync, so the page stays dirty for now (the pager contract allows it).
-    if (pool.writingTree) throw fsErr('EAGAIN', 'zfs_putpage');
-    pool.dmu.setBlock(this.obj, index, bytes, offset, len);
-    pool.touch(this.obj, false);
-    // zfs_putpage logs the page (zfs_log_write), so a page written back outside a txg sync — by fsync
-    // or by reclaim — is durable at the next log commit. Pages written by write() are already in the
-    // log; stores through a shared mapping reach the DMU only here. Inside the txg sync the data goes
-    // into the txg itself and a record would be redundant.
-    if (!pool.syncing && !pool.replaying) {
-      pool.clock.now += len * pool.profile.cpu.memcpyNsPerByte;
-      pool.itx.begin(TX_WRITE).u64(this.ino).u64(index * BLOCK).bytes(bytes, offset, len).end();
-    }
-  }
-}
-
-/**
- * Shared-buffer mode's pager: a missing page is the block's ARC buffer itself (OSv map_arc_buf), lent
- * through ArcShare; holes and blocks dirty in the DMU are filled by copying (readPage), as before.
- */
-class SharedDmuPager extends DmuPager {
-  constructor(fs: ZfsLite, obj: DmuObject, ino: Ino, private readonly share: ArcShare) {
-    super(fs, obj, ino);
-  }
-  sharePage(index: number): Frame {
-    return this.share.share(this.obj, index);
-  }
-  unsharePage(_index: number, frame: Frame): void {
-    this.share.unshare(frame);
-  }
-  accessShared(_index: number, frame: Frame): void {
-    this.share.access(frame);
-  }
-}
 
 export class ZfsLite implements Backend {
   readonly fsType = 'zfs-lite';
@@ -115,6 +71,11 @@ export class ZfsLite implements Backend {
       if (pool.replayStream !== null) replayLog(this, pool.replayStream);
       this.drainDeleteQueue();
     } catch (e) {
+      // A failed mount leaves the machine running: its pages (owned or borrowed) leave the cache.
+      for (const obj of pool.objects.values()) {
+        if (obj.mapping !== null) pageCache.releaseMapping(obj.mapping);
+        obj.mapping = null;
+      }
       this.arcShare?.close();
       throw e;
     }

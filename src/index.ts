@@ -14,7 +14,7 @@ export { NO_INO } from '../vfs/backend.js';
 export type { Backend, Attr, SetAttr, NewNode, DirEntry, StatFs, BackendCapabilities, Ino } from '../vfs/backend.js';
 export type { Syscalls, Cred, Stat, Dirent, TimeSpec, ProcessOptions } from '../vfs/syscalls.js';
 export { ROOT_CRED } from '../vfs/syscalls.js';
-export { PageCache, FileMapping, NO_SPACE, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './mm/page-cache.js';
+export { PageCache, FileMapping, NO_SPACE, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './mm/page-cache.js';
 export type { PageIndex, FileMappingOptions, PageCacheOptions } from './mm/page-cache.js';
 export { PageBudget } from './mm/pager.js';
 export { Mm } from './mm/mm.js';
@@ -42,6 +42,8 @@ export type { ArcBuf, ArcRamOptions } from '../fs-zfs-lite/arc-ram.js';
 export { readTrace, replayTrace } from '../fs-zfs-lite/arc-trace.js';
 export type { ReplayCache, ReplayResult } from '../fs-zfs-lite/arc-trace.js';
 export { ZfsLite, createZfsLite, importZfsLite, Pool, scrub, crashCheck, ZFS_SUPER_MAGIC, TXG_TIMEOUT_NS } from '../fs-zfs-lite/index.js';
+export { MMAP_CACHES, auditFrames } from '../fs-zfs-lite/index.js';
+export type { MmapCache } from '../fs-zfs-lite/index.js';
 export type {
   ZfsLiteOptions, PoolOptions, PoolStats, ScrubReport, CrashWorkload, CrashStep, CrashCheckOptions, CrashCheckResult, CrashViolation,
 } from '../fs-zfs-lite/index.js';

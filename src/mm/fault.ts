@@ -10,7 +10,7 @@ import { FaultKind } from '../hw/mmu/fault.js';
 import { NO_FRAME, type Frame } from '../hw/ram.js';
 import { AddressSpace } from './address-space.js';
 import type { Mm } from './mm.js';
-import { PG_DIRTY } from './page-cache.js';
+import { PG_BORROWED, PG_DIRTY, type FileMapping } from './page-cache.js';
 import type { Vma } from './vma.js';
 import type { DaxState } from './dax.js';
 
@@ -86,10 +86,19 @@ export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, wri
     // A private page not yet written maps the cache's frame read-only: it sees the file until copied.
     const f = pc.findOrCreatePage(m, idx);
     if (f === NO_FRAME) return false;
-    return mapPinned(mm, as, vpn, f, false, exec, false, f);
+    if (!mapPinned(mm, as, vpn, f, false, exec, false, f)) return false;
+    return (pc.flags[f]! & PG_BORROWED) === 0 || stillLent(mm, as, vpn, m, idx, f);
   }
-  const f = pc.findOrCreatePage(m, idx);
+  // A store needs a frame the cache owns: a borrowed (ARC) page's share is broken first, its read-only
+  // translations removed everywhere (page-share.ts), and this one is written afresh below.
+  const f = pc.findOrCreatePage(m, idx, write);
   if (f === NO_FRAME) return false;
+  if ((pc.flags[f]! & PG_BORROWED) !== 0) {
+    // The ARC's buffer itself: read-only and without DBM even under hardware dirty management, so the
+    // first store faults here (a permission fault) instead of the walker writing the ARC's data.
+    if (!mapPinned(mm, as, vpn, f, false, exec, false, f)) return false;
+    return stillLent(mm, as, vpn, m, idx, f);
+  }
   if (write) pc.markDirty(m, idx);
   // Rewriting a live entry: a store the hardware recorded in it (DBM) must reach the page first.
   if (as.pteFrame.get(vpn) === f && as.readPte(vpn, W) && AddressSpace.isWritable(W[0]!)) pc.markDirty(m, idx);
@@ -141,6 +150,17 @@ function installDax(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, idx: number
   if (pa < 0) return false;
   const f = (pa - mm.ram.base) / 4096;
   return mapPinned(mm, as, vpn, f, vma.shared && vma.writable, exec, false, NO_FRAME);
+}
+
+/**
+ * After mapping borrowed frame `f`: a translation table may have been allocated, and the allocation
+ * runs the shrinkers, which do not know the fault's pin — the ARC may have evicted the buffer (and so
+ * revoked the page and freed the frame) meanwhile. Then the new descriptor is removed again and the
+ * access retries into a fresh fault. True either way (the fault is handled).
+ */
+function stillLent(mm: Mm, as: AddressSpace, vpn: number, m: FileMapping, idx: number, f: Frame): boolean {
+  if (mm.pageCache.findPage(m, idx) !== f) mm.zapPte(as, vpn, false);
+  return true;
 }
 
 /** Write the descriptor with `f` pinned against reclaim (a table frame may be needed), and its rmap entry. */

@@ -15,6 +15,11 @@ export const PG_DIRTY = 2;
 export const PG_REFERENCED = 4;
 /** Never a reclaim victim: ramfs pages are the data itself (tmpfs without swap, Linux's unevictable LRU). */
 export const PG_UNEVICTABLE = 8;
+/**
+ * The frame is lent by the backend's own cache (shared-buffer mmap: the ZFS ARC buffer itself, OSv's
+ * cached_page_arc): never written in place, never freed by the page cache, handed back instead.
+ */
+export const PG_BORROWED = 16;
 
 export interface FileMappingOptions {
   /** The backing store; null (ramfs) when the pages are the data. */
@@ -42,6 +47,10 @@ export class FileMapping {
   dax: DaxState | null = null;
   /** Flags every new page of this mapping starts with. */
   readonly pageFlags: number;
+  /** Whether the pager lends its own frames (Pager.sharePage): missing pages are borrowed before filled. */
+  readonly lends: boolean;
+  /** Pages whose frame is borrowed (PG_BORROWED). */
+  nrBorrowed = 0;
 
   constructor(
     /** Slot in the cache's mapping table; frames point back to it (`PageCache.owner`). */
@@ -52,6 +61,7 @@ export class FileMapping {
     this.evictable = opts.evictable ?? this.pager !== null;
     this.budget = opts.budget ?? null;
     this.pageFlags = PG_CACHED | (this.evictable ? 0 : PG_UNEVICTABLE);
+    this.lends = this.pager !== null && this.pager.sharePage !== undefined;
   }
 
   /** Pages cached (for ramfs: allocated). */

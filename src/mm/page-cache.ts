@@ -14,8 +14,9 @@
 //   writes dirty ones back through the Pager first (`hooks.beforeWriteback` folds PTE dirty bits in).
 // - `findOrCreatePage` is what the page-fault handler calls to get the frame to map; `markDirty` is
 //   how stores through a mapping reach PG_DIRTY.
-// - Sharing a frame with the ARC (OSv's way, issue 7) would insert a page whose frame the cache does
-//   not own, under a flag of its own; `dropPage` would hand such a frame back instead of freeing it.
+// - Sharing a frame with the ARC (OSv's way, issue 7): a pager that lends frames (Pager.sharePage)
+//   has missing pages borrowed, not filled, under PG_BORROWED; `dropPage` hands such a frame back
+//   instead of freeing it, and any write breaks the share first (page-share.ts has the rules).
 //
 // Errors: frame allocation failure is the return value NO_SPACE, never an exception, so each caller
 // turns it into the errno its interface names (ENOSPC for a filesystem write, ENOMEM for a fault).
@@ -28,11 +29,13 @@ import { OSV_AARCH64_KVM } from '../sim/profile.js';
 import type { CostProfile } from '../sim/profile.js';
 import { invariant } from '../sim/assert.js';
 import type { PageIndex } from './page-tree.js';
-import { FileMapping, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
+import { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_REFERENCED } from './file-mapping.js';
+import { PG_UNEVICTABLE } from './file-mapping.js';
 import type { FileMappingOptions } from './file-mapping.js';
+import { borrowPage, breakShare, forget, revokePage } from './page-share.js';
 
 export type { PageIndex } from './page-tree.js';
-export { FileMapping, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
+export { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
 export type { FileMappingOptions } from './file-mapping.js';
 
 /** What `read` and `write` return when a frame was needed, none could be had, and nothing was copied. */
@@ -71,14 +74,20 @@ export class PageCache {
   readonly owner: Int32Array;
   /** Page index of the frame in its file (a float array: indices pass 2^31 in files past 8 TiB). */
   readonly index: Float64Array;
-  readonly stats = { lookups: 0, holes: 0, fills: 0, allocs: 0, frees: 0, writebacks: 0 };
+  readonly stats = {
+    lookups: 0, holes: 0, fills: 0, allocs: 0, frees: 0, writebacks: 0,
+    /** Shared-buffer mode (page-share.ts): pages borrowed, shares broken by a write, frames taken back by the lender. */
+    borrows: 0, shareBreaks: 0, revokes: 0, unshares: 0,
+  };
+  /** Pages whose frame is borrowed from a backend's cache now (PG_BORROWED), over all mappings. */
+  borrowedPages = 0;
   /** Installed by src/mm's address-space layer (rmap); null while nothing maps pages. */
   hooks: PageCacheHooks | null = null;
 
   private readonly bytes: Uint8Array;
   private readonly mappings: (FileMapping | undefined)[] = [];
   private readonly freeIds: number[] = [];
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly copyNsPerByte: number;
   private readonly allocNs: number;
 
@@ -133,15 +142,41 @@ export class PageCache {
 
   /**
    * The frame of page `index`, reading it from the pager or zero-filling it if absent (Linux
-   * find_or_create_page / filemap_fault's page lookup). NO_FRAME if no frame could be had.
+   * find_or_create_page / filemap_fault's page lookup). NO_FRAME if no frame could be had. With
+   * `write`, the frame is one the cache owns (a borrowed page's share is broken first), so the caller
+   * may store into it; without, it may be borrowed from the pager (PG_BORROWED: read-only).
    */
-  findOrCreatePage(m: FileMapping, index: PageIndex): Frame {
+  findOrCreatePage(m: FileMapping, index: PageIndex, write = false): Frame {
     const f = m.pages.get(index);
     if (f !== NO_FRAME) {
-      this.flags[f]! |= PG_REFERENCED;
+      const fl = this.flags[f]!;
+      this.flags[f] = fl | PG_REFERENCED;
+      if ((fl & PG_BORROWED) === 0) return f;
+      if (write) return breakShare(this, m, index);
+      m.pager!.accessShared?.(index, f);
       return f;
     }
-    return m.pager !== null ? this.fillPage(m, index) : this.addPage(m, index, true);
+    if (m.pager === null) return this.addPage(m, index, true);
+    return write ? this.fillPage(m, index) : this.obtainPage(m, index);
+  }
+
+  /** A missing page of a mapping with a pager: borrowed when the pager lends (shared mode), else filled. */
+  private obtainPage(m: FileMapping, index: PageIndex): Frame {
+    if (m.lends) {
+      const f = borrowPage(this, m, index);
+      if (f !== NO_FRAME) return f;
+    }
+    return this.fillPage(m, index);
+  }
+
+  /** Lender side of shared-buffer mode: take borrowed frame `f` back (page-share.ts revokePage). */
+  revoke(f: Frame): void {
+    revokePage(this, f);
+  }
+
+  /** Charge a kernel copy of `bytes` (the profile's memcpy rate). */
+  chargeCopy(bytes: number): void {
+    this.clock.now += bytes * this.copyNsPerByte;
   }
 
   /** Whether page `index` is cached and dirty. */
@@ -179,13 +214,19 @@ export class PageCache {
       if (n > len - done) n = len - done;
       let f = pages.get(idx);
       if (f === NO_FRAME && m.pager !== null) {
-        // Filling takes a frame, and reclaim may then evict a page of the pending run: copy it first.
-        if (runLen > 0 && this.hooks !== null) {
+        // Filling takes a frame, and reclaim may then evict a page of the pending run (or the ARC take
+        // a borrowed one back): copy it first.
+        if (runLen > 0 && (this.hooks !== null || m.lends)) {
           this.copyOut(buf, runDst, runSrc, runLen);
           runLen = 0;
         }
-        f = this.fillPage(m, idx);
+        f = this.obtainPage(m, idx);
         if (f === NO_FRAME) break;
+      } else if (f !== NO_FRAME && (flags[f]! & PG_BORROWED) !== 0) {
+        // A read() hit on a borrowed page reads the ARC buffer itself: it counts as an ARC access, as
+        // every read() does in OSv (zfs_read → dmu_read → arc). The ARC decides how long the page
+        // stays (its eviction revokes it), so it must see read() traffic; mmap hits reach it by faults.
+        m.pager!.accessShared!(idx, f);
       }
       if (f === NO_FRAME) {
         if (runLen > 0) this.copyOut(buf, runDst, runSrc, runLen);
@@ -235,19 +276,21 @@ export class PageCache {
       let n = ps - inPage;
       if (n > len - done) n = len - done;
       let f = pages.get(idx);
-      if (f === NO_FRAME) {
+      if (f === NO_FRAME || (flags[f]! & PG_BORROWED) !== 0) {
         // Taking a frame may reclaim (and write back) a page of the pending run: copy it first, and
         // let the size cover it, or writeback would clip a page past the old end to nothing.
-        if (runLen > 0 && this.hooks !== null) {
+        if (runLen > 0 && (this.hooks !== null || m.lends)) {
           this.copyIn(buf, runSrc, runDst, runLen);
           runLen = 0;
           if (pos + done > m.size) m.size = pos + done;
         }
-        // A page the write covers whole needs neither zeroing nor the store's old bytes.
+        // A borrowed page is the ARC's checksummed buffer: the store goes to a copy the cache owns.
+        // Covered whole, the page needs no copy: it is given back and a fresh frame takes its place.
+        if (f !== NO_FRAME && n === ps) this.dropPage(m, idx);
         if (n === ps) f = this.addPage(m, idx, false);
-        else if (m.pager !== null && idx * ps < m.size) {
+        else if (m.pager !== null && (f !== NO_FRAME || idx * ps < m.size)) {
           try {
-            f = this.fillPage(m, idx);
+            f = f !== NO_FRAME ? breakShare(this, m, idx) : this.fillPage(m, idx);
           } catch (e) {
             if (done === 0) throw e; // the store failed: a short write if anything was copied (Linux)
             break;
@@ -324,8 +367,12 @@ export class PageCache {
     if (this.hooks !== null) this.hooks.truncated(m, size);
     const tail = size % ps;
     if (tail !== 0) {
-      const f = m.pages.get(Math.floor(size / ps));
-      if (f !== NO_FRAME) this.bytes.fill(0, f * ps + tail, (f + 1) * ps);
+      const idx = Math.floor(size / ps);
+      const f = m.pages.get(idx);
+      // A borrowed page cannot be zeroed in place; it is given back instead (allocation-free, so
+      // truncate still cannot fail) and the next access reads the backend's trimmed block.
+      if (f !== NO_FRAME && (this.flags[f]! & PG_BORROWED) !== 0) this.dropPage(m, idx);
+      else if (f !== NO_FRAME) this.bytes.fill(0, f * ps + tail, (f + 1) * ps);
     }
   }
 
@@ -358,13 +405,32 @@ export class PageCache {
     const ps = this.pageSize;
     const tail = m.size % ps;
     if (tail === 0) return;
-    const f = m.pages.get(Math.floor(m.size / ps));
-    if (f !== NO_FRAME) this.bytes.fill(0, f * ps + tail, (f + 1) * ps);
+    const idx = Math.floor(m.size / ps);
+    const f = m.pages.get(idx);
+    if (f === NO_FRAME) return;
+    const b = this.bytes;
+    if ((this.flags[f]! & PG_BORROWED) === 0) b.fill(0, f * ps + tail, (f + 1) * ps);
+    else {
+      // A borrowed page holds the block as stored, zeros past the end unless the store is damaged in
+      // a way its checksum cannot see; if it does not, it is given back rather than written.
+      for (let i = f * ps + tail; i < (f + 1) * ps; i++) {
+        if (b[i] !== 0) {
+          this.dropPage(m, idx);
+          return;
+        }
+      }
+    }
   }
 
   private zeroInPage(m: FileMapping, idx: PageIndex, from: number, to: number): void {
     const f = m.pages.get(idx);
     if (f === NO_FRAME || from >= to) return;
+    if ((this.flags[f]! & PG_BORROWED) !== 0) {
+      // Not zeroed in place: given back (the backend zeroes its own block in the same operation, as
+      // punchHole's contract with a pager says), so punching needs no frame and cannot fail.
+      this.dropPage(m, idx);
+      return;
+    }
     const base = f * this.pageSize;
     this.bytes.fill(0, base + from, base + to);
     if ((this.flags[f]! & PG_DIRTY) === 0) {
@@ -388,7 +454,15 @@ export class PageCache {
     if (f0 !== NO_FRAME && this.hooks !== null) this.hooks.beforeDrop(f0);
     const f = m.pages.remove(idx);
     if (f === NO_FRAME) return;
-    if ((this.flags[f]! & PG_DIRTY) !== 0) m.nrDirty--;
+    const fl = this.flags[f]!;
+    if ((fl & PG_BORROWED) !== 0) {
+      // Not the cache's to free: handed back to the lender (OSv ~cached_page_arc → arc_unshare_buf).
+      forget(this, m, f);
+      this.stats.unshares++;
+      m.pager!.unsharePage!(idx, f);
+      return;
+    }
+    if ((fl & PG_DIRTY) !== 0) m.nrDirty--;
     this.flags[f] = 0;
     this.owner[f] = -1;
     if (m.budget !== null) m.budget.used--;
@@ -476,20 +550,24 @@ export class PageCache {
    * Take page `idx` out of the cache, writing it back first if it is dirty (Linux shrink_folio_list:
    * pageout, then __remove_mapping). Refused (false) for PG_UNEVICTABLE pages, whose frame is the only
    * copy. A pager error leaves the page cached and dirty and passes on. The unit of issue 5's reclaim,
-   * which will also unmap the page through the rmap first.
+   * which will also unmap the page through the rmap first. Returns whether a frame went back to RAM: a
+   * borrowed page (always clean) is unmapped and given back to its lender, but its frame stays the
+   * ARC's, so that is false (reclaim must not count it as memory freed).
    */
   evictPage(m: FileMapping, idx: PageIndex): boolean {
     const f = m.pages.get(idx);
     if (f === NO_FRAME || (this.flags[f]! & PG_UNEVICTABLE) !== 0) return false;
+    const borrowed = (this.flags[f]! & PG_BORROWED) !== 0;
     this.writebackPage(m, idx);
     this.dropPage(m, idx);
-    return true;
+    return !borrowed;
   }
 
   /** Mark page `idx` dirty (Linux folio_mark_dirty): for stores that bypass `write`, such as mmap. */
   markDirty(m: FileMapping, idx: PageIndex): boolean {
     const f = m.pages.get(idx);
     if (f === NO_FRAME) return false;
+    invariant((this.flags[f]! & PG_BORROWED) === 0, 'a borrowed page is never dirtied (its share is broken first)');
     if ((this.flags[f]! & PG_DIRTY) === 0) {
       this.flags[f]! |= PG_DIRTY;
       m.nrDirty++;

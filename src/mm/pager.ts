@@ -3,6 +3,7 @@
 // under `pagecache::get`). The page cache lives in src/mm, below the backends, so it names this small
 // interface and the backend implements it (DESIGN.md, "Layers").
 
+import type { Frame } from '../hw/ram.js';
 import type { PageIndex } from './page-tree.js';
 
 /**
@@ -22,6 +23,23 @@ export interface Pager {
    * the page then stays dirty.
    */
   writePage(index: PageIndex, bytes: Uint8Array, offset: number, len: number): void;
+  /**
+   * Shared-buffer mode (OSv's map_arc_buf, notes/OSV.md §2): the frame of the backend's own cache that
+   * holds page `index` now, lent to the page cache as it is — no copy — or NO_FRAME when there is none
+   * to lend (a hole, data not yet in a block, a cache that could not hold it), and the page cache then
+   * fills a frame of its own. A lent frame is the backend's checksummed data: the page cache never
+   * writes it (a store first copies it, page-share.ts), and the backend takes it back with
+   * `PageCache.revoke` before it frees or reuses it (OSv unmap_arc_buf). Optional: a pager without it
+   * is read into the cache's own frames (double caching).
+   */
+  sharePage?(index: PageIndex): Frame;
+  /** The page cache gave a lent frame back (OSv arc_unshare_buf): the backend may evict it freely again. */
+  unsharePage?(index: PageIndex, frame: Frame): void;
+  /**
+   * read() or a page fault found lent page `index` (OSv's access_scanner calling arc_buf_accessed):
+   * the backend's cache decides how long the page stays, so it must see the accesses.
+   */
+  accessShared?(index: PageIndex, frame: Frame): void;
 }
 
 /**

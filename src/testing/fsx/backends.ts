@@ -7,6 +7,7 @@ import { StoreFs } from '../store-fs.js';
 import { createZfsLite } from '../../../fs-zfs-lite/index.js';
 import { PcmFs } from '../../../fs-nvm/index.js';
 import type { FsxBackendFactory } from './fsx.js';
+import type { MmapCache } from '../../../fs-zfs-lite/arc-share.js';
 
 export const FSX_BACKENDS: Record<string, FsxBackendFactory> = {
   ramfs: (ram) => new RamFs({ ram }),
@@ -16,3 +17,8 @@ export const FSX_BACKENDS: Record<string, FsxBackendFactory> = {
   // pcmfs is DAX without a page cache: mmap maps its PCM blocks (Backend.daxMapping, src/mm/dax.ts).
   pcmfs: () => PcmFs.create(32 << 20),
 };
+
+/** zfs-lite with its page cache and ARC meeting as `mmapCache` says (fsx --zfs-mmap double|shared). */
+export function zfsLiteBackend(mmapCache: MmapCache): FsxBackendFactory {
+  return (ram) => createZfsLite({ ram, mmapCache });
+}
