@@ -1,33 +1,21 @@
 // A small reference model of a POSIX file tree, for property tests: processes (credentials, umask, cwd,
 // descriptors) over a shared in-memory tree of inodes (node type and credential rules in
-// posix-model-perm.ts). It follows Linux's fs/namei.c order of checks (path_parentat, then the last
-// component; do_renameat2/vfs_rename, do_unlinkat, do_rmdir, filename_create, may_open) and tmpfs's
-// (mm/shmem.c) node rules, written plainly so that it can be read against the man pages. It is
-// deliberately slow and simple; it models what the op vocabulary (posix-ops.ts) can observe.
+// posix-model-perm.ts, the path walk in posix-model-namei.ts). It follows Linux's fs/namei.c order of
+// checks (path_parentat, then the last component; do_renameat2/vfs_rename, do_unlinkat, do_rmdir,
+// filename_create, may_open) and tmpfs's (mm/shmem.c) node rules, written plainly so that it can be
+// read against the man pages. It is deliberately slow and simple; it models what the op vocabulary
+// (posix-ops.ts) can observe.
 
-import { FsError, type ErrnoCode } from '../../vfs/errno.js';
 import * as C from '../../vfs/constants.js';
 import type { Cred, Stat, Dirent } from '../../vfs/syscalls.js';
-import { type MNode, inGroup, mayAccess, stickyDenies, killSuid } from './posix-model-perm.js';
+import { type MNode, inGroup, stickyDenies, killSuid } from './posix-model-perm.js';
+import { type Parent, type Walker, byteLength, child, createIn, err, need, parentOf, renameTrap, resolveFrom } from './posix-model-namei.js';
 
 interface OpenFile {
   node: MNode;
   flags: number;
   pos: number;
 }
-
-/** What path_parentat returns: the parent directory and the last component with its kind. */
-interface Parent {
-  dir: MNode;
-  last: string;
-  kind: 'norm' | 'dot' | 'dotdot' | 'root';
-  /** The path ended in '/': the last component must be (or resolve to) a directory. */
-  slash: boolean;
-}
-
-const enc = new TextEncoder();
-const byteLength = (s: string): number => enc.encode(s).length;
-const err = (code: ErrnoCode, syscall: string, path?: string): FsError => new FsError(code, syscall, path);
 
 /** The calls the reference model implements: a subset of `Syscalls` with the same signatures. */
 export type ModelSyscalls = Pick<import('../../vfs/syscalls.js').Syscalls,
@@ -54,6 +42,8 @@ export class PosixModel implements ModelSyscalls {
   private readonly tree: Tree;
   private readonly root: MNode;
   private cwd: MNode;
+  /** The root and credentials every path walk of this process starts from (posix-model-namei.ts). */
+  private readonly walker: Walker;
   private readonly fds: (OpenFile | undefined)[] = [];
   private readonly umaskBits: number;
   readonly cred: Cred;
@@ -65,6 +55,7 @@ export class PosixModel implements ModelSyscalls {
       this.tree = share.tree;
       this.root = share.root;
       this.cwd = share.cwd;
+      this.walker = { root: this.root, cred: this.cred };
       return;
     }
     this.tree = { root: undefined as unknown as MNode, nextIno: 1 };
@@ -73,6 +64,7 @@ export class PosixModel implements ModelSyscalls {
     this.root.parent = this.root;
     this.root.nlink = 2;
     this.cwd = this.root;
+    this.walker = { root: this.root, cred: this.cred };
   }
 
   /** Another process on the same tree with other credentials (its own descriptors; same cwd and umask). */
@@ -91,9 +83,7 @@ export class PosixModel implements ModelSyscalls {
 
   private get root0(): boolean { return this.cred.uid === 0; }
   private inGroup(gid: number): boolean { return inGroup(this.cred, gid); }
-  private need(n: MNode, mask: number, sc: string, path: string): void {
-    if (!mayAccess(this.cred, n, mask)) throw err('EACCES', sc, path);
-  }
+  private need(n: MNode, mask: number, sc: string, path: string): void { need(this.cred, n, mask, sc, path); }
   private killSuid(n: MNode): void { killSuid(this.cred, n); }
 
   /** may_delete: write+search on the directory, the sticky rule, then the type. */
@@ -106,87 +96,21 @@ export class PosixModel implements ModelSyscalls {
     } else if (C.isDir(n.mode)) throw err('EISDIR', sc, path);
   }
 
-  // ---- path walk (fs/namei.c) ----
-
-  /** Look a name up in a directory; ENAMETOOLONG comes from the filesystem's lookup, as in simple_lookup. */
-  private child(dir: MNode, name: string, sc: string, path: string): MNode | undefined {
-    if (name === '.') return dir;
-    if (name === '..') return dir.parent ?? dir;
-    const n = dir.entries.get(name);
-    if (n === undefined && byteLength(name) > C.NAME_MAX) throw err('ENAMETOOLONG', sc, path);
-    return n;
-  }
-
-  /** Walk every component but the last (link_path_walk); each must be a directory after following links. */
-  private parentOf(path: string, sc: string, depth: { links: number }, start?: MNode): Parent {
-    if (path === '') throw err('ENOENT', sc, path);
-    if (byteLength(path) >= C.PATH_MAX) throw err('ENAMETOOLONG', sc, path);
-    let dir = path.startsWith('/') ? this.root : (start ?? this.cwd);
-    const parts = path.split('/').filter((p) => p !== '');
-    if (parts.length === 0) return { dir: this.root, last: '/', kind: 'root', slash: false };
-    const slash = path.endsWith('/');
-    for (let i = 0; i < parts.length - 1; i++) {
-      this.need(dir, 1, sc, path); // may_lookup before every component
-      let n = this.child(dir, parts[i]!, sc, path);
-      if (n === undefined) throw err('ENOENT', sc, path);
-      n = this.followAll(n, dir, sc, path, depth, true);
-      if (!C.isDir(n.mode)) throw err('ENOTDIR', sc, path);
-      dir = n;
-    }
-    this.need(dir, 1, sc, path); // ... the last one included
-    const last = parts[parts.length - 1]!;
-    const kind = last === '.' ? 'dot' : last === '..' ? 'dotdot' : 'norm';
-    return { dir, last, kind, slash };
-  }
-
-  /** Follow `n` while it is a symlink (it was found in `dir`). ELOOP past MAXSYMLINKS; ENOENT if dangling. */
-  private followAll(n: MNode, dir: MNode, sc: string, path: string, depth: { links: number }, mustExist: true): MNode;
-  private followAll(n: MNode, dir: MNode, sc: string, path: string, depth: { links: number }, mustExist: boolean): MNode | undefined;
-  private followAll(n: MNode, dir: MNode, sc: string, path: string, depth: { links: number }, mustExist: boolean): MNode | undefined {
-    let cur: MNode | undefined = n;
-    let at = dir;
-    while (cur !== undefined && C.isLnk(cur.mode)) {
-      if (++depth.links > C.MAXSYMLINKS) throw err('ELOOP', sc, path);
-      const r = this.resolveFrom(cur.target, at, sc, path, depth, true);
-      cur = r.node;
-      at = r.dir;
-      if (cur === undefined && mustExist) throw err('ENOENT', sc, path);
-    }
-    return cur;
-  }
-
-  /** Resolve a whole path from `start`. Returns the node (undefined if the last name is absent) and its directory. */
-  private resolveFrom(path: string, start: MNode, sc: string, whole: string, depth: { links: number }, follow: boolean):
-    { node: MNode | undefined; dir: MNode; p: Parent } {
-    const p = this.parentOf(path, sc, depth, start);
-    if (p.kind === 'root') return { node: this.root, dir: this.root, p };
-    let node = this.child(p.dir, p.last, sc, whole);
-    if (node !== undefined && (follow || p.slash) && C.isLnk(node.mode)) {
-      node = this.followAll(node, p.dir, sc, whole, depth, false);
-    }
-    if (p.slash && node !== undefined && !C.isDir(node.mode)) throw err('ENOTDIR', sc, whole);
-    return { node, dir: p.dir, p };
-  }
+  // ---- path walk (fs/namei.c, posix-model-namei.ts) ----
 
   private lookup(path: string, sc: string, follow: boolean): MNode {
-    const r = this.resolveFrom(path, this.cwd, sc, path, { links: 0 }, follow);
+    const r = resolveFrom(this.walker, path, this.cwd, sc, path, { links: 0 }, follow);
     if (r.node === undefined) throw err('ENOENT', sc, path);
     return r.node;
   }
 
   private parent(path: string, sc: string): Parent {
-    return this.parentOf(path, sc, { links: 0 });
+    return parentOf(this.walker, path, sc, { links: 0 }, this.cwd);
   }
 
-  /** filename_create: the parent, the new name; EEXIST for '.', '..', '/' and for an existing name. */
+  /** filename_create (posix-model-namei.ts). */
   private createIn(path: string, sc: string, allowSlash: boolean): Parent {
-    const p = this.parent(path, sc);
-    if (p.kind !== 'norm') throw err('EEXIST', sc, path);
-    const existing = this.child(p.dir, p.last, sc, path);
-    if (existing !== undefined) throw err('EEXIST', sc, path);
-    if (p.slash && !allowSlash) throw err('ENOENT', sc, path);
-    this.need(p.dir, 3, sc, path); // may_create
-    return p;
+    return createIn(this.walker, path, this.cwd, sc, allowSlash);
   }
 
   private addEntry(dir: MNode, name: string, n: MNode): void {
@@ -239,14 +163,14 @@ export class PosixModel implements ModelSyscalls {
     // build_open_flags (Linux 6.4+): O_CREAT|O_DIRECTORY is EINVAL, before any lookup.
     if ((flags & (C.O_CREAT | C.O_DIRECTORY)) === (C.O_CREAT | C.O_DIRECTORY)) throw err('EINVAL', sc, path);
     const depth = { links: 0 };
-    let p = this.parentOf(path, sc, depth);
+    let p = parentOf(this.walker, path, sc, depth, this.cwd);
     let node: MNode | undefined;
     let slash = p.slash;
     for (;;) {
       // open_last_lookups, once per trailing-symlink step: O_CREAT on a name ending in '/' is EISDIR.
       if ((flags & C.O_CREAT) && p.slash && p.kind === 'norm') throw err('EISDIR', sc, path);
       if (p.kind === 'root') { node = this.root; break; }
-      node = this.child(p.dir, p.last, sc, path);
+      node = child(p.dir, p.last, sc, path);
       if (node === undefined) {
         if (!(flags & C.O_CREAT) || p.kind !== 'norm') throw err('ENOENT', sc, path);
         this.need(p.dir, 3, sc, path); // may_o_create
@@ -260,7 +184,7 @@ export class PosixModel implements ModelSyscalls {
       if (!C.isLnk(node.mode) || ((flags & C.O_NOFOLLOW) && !slash)) break;
       if (++depth.links > C.MAXSYMLINKS) throw err('ELOOP', sc, path);
       // A trailing symlink: continue the lookup at its target (trailing_symlink in namei.c).
-      p = this.parentOf(node.target, sc, depth, p.dir);
+      p = parentOf(this.walker, node.target, sc, depth, p.dir);
       slash ||= p.slash;
     }
     // do_open ('.', '..' and '/' reach here without the in-loop O_EXCL check)
@@ -399,7 +323,7 @@ export class PosixModel implements ModelSyscalls {
     if (p.kind === 'dot') throw err('EINVAL', sc, path);
     if (p.kind === 'dotdot') throw err('ENOTEMPTY', sc, path);
     if (p.kind === 'root') throw err('EBUSY', sc, path);
-    const n = this.child(p.dir, p.last, sc, path);
+    const n = child(p.dir, p.last, sc, path);
     if (n === undefined) throw err('ENOENT', sc, path);
     this.mayDelete(p.dir, n, true, sc, path);
     if (n.entries.size > 0) throw err('ENOTEMPTY', sc, path);
@@ -410,31 +334,11 @@ export class PosixModel implements ModelSyscalls {
     const sc = 'unlink';
     const p = this.parent(path, sc);
     if (p.kind !== 'norm') throw err('EISDIR', sc, path);
-    const n = this.child(p.dir, p.last, sc, path);
+    const n = child(p.dir, p.last, sc, path);
     if (p.slash) throw err(n === undefined ? 'ENOENT' : C.isDir(n.mode) ? 'EISDIR' : 'ENOTDIR', sc, path);
     if (n === undefined) throw err('ENOENT', sc, path);
     this.mayDelete(p.dir, n, false, sc, path);
     this.unlinkName(p.dir, p.last);
-  }
-
-  /** Is `a` an ancestor of (or equal to) `b`? */
-  private isAncestor(a: MNode, b: MNode): boolean {
-    for (let n = b; ; n = n.parent!) {
-      if (n === a) return true;
-      if (n === this.root) return false;
-    }
-  }
-
-  /** lock_rename's trap: the child of one parent that is an ancestor of the other parent. */
-  private trap(newDir: MNode, oldDir: MNode): MNode | undefined {
-    if (newDir === oldDir) return undefined;
-    const childToward = (anc: MNode, desc: MNode): MNode | undefined => {
-      if (!this.isAncestor(anc, desc)) return undefined;
-      let n = desc;
-      while (n.parent !== anc) n = n.parent!;
-      return n;
-    };
-    return childToward(oldDir, newDir) ?? childToward(newDir, oldDir);
   }
 
   rename(oldPath: string, newPath: string, flags = 0): void {
@@ -447,10 +351,10 @@ export class PosixModel implements ModelSyscalls {
     const np = this.parent(newPath, sc);
     if (op.kind !== 'norm') throw err('EBUSY', sc, oldPath);
     if (np.kind !== 'norm') throw err(flags & C.RENAME_NOREPLACE ? 'EEXIST' : 'EBUSY', sc, oldPath);
-    const trap = this.trap(np.dir, op.dir);
-    const src = this.child(op.dir, op.last, sc, oldPath);
+    const trap = renameTrap(this.root, np.dir, op.dir);
+    const src = child(op.dir, op.last, sc, oldPath);
     if (src === undefined) throw err('ENOENT', sc, oldPath);
-    const dst = this.child(np.dir, np.last, sc, newPath);
+    const dst = child(np.dir, np.last, sc, newPath);
     if ((flags & C.RENAME_NOREPLACE) && dst !== undefined) throw err('EEXIST', sc, oldPath);
     if (flags & C.RENAME_EXCHANGE) {
       if (dst === undefined) throw err('ENOENT', sc, oldPath);
