@@ -36,6 +36,39 @@ function fdOf(fd: StreamOptions['fd']): number | null {
   return typeof fd === 'number' ? fd : fd.fd;
 }
 
+/** What both streams hold of their file: the descriptor, or the path and how to open it. */
+interface StreamFile {
+  fd: number | null;
+  readonly path: string | Buffer | undefined;
+  flags: string | number;
+  mode: number;
+  autoClose: boolean;
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** Both streams' _construct (as Node's streams.js shares one): open the path unless given an fd. */
+function openFile(s: StreamFile, io: StreamIo, cb: (err?: Error | null) => void): void {
+  if (s.fd !== null) { cb(); return; }
+  try {
+    s.fd = io.openSync(s.path, s.flags, s.mode);
+  } catch (e) {
+    cb(e as Error);
+    return;
+  }
+  s.emit('open', s.fd);
+  s.emit('ready');
+  cb();
+}
+
+/** Both streams' _destroy: close the descriptor when autoClose; a close error is reported if none was. */
+function closeFile(s: StreamFile, io: StreamIo, err: Error | null, cb: (err?: Error | null) => void): void {
+  if (s.autoClose && s.fd !== null) {
+    try { io.closeSync(s.fd); } catch (e) { err ??= e as Error; }
+    s.fd = null;
+  }
+  cb(err);
+}
+
 export class ReadStream extends Readable {
   readonly path: string | Buffer | undefined;
   fd: number | null;
@@ -80,16 +113,7 @@ export class ReadStream extends Readable {
   }
 
   override _construct(cb: (err?: Error | null) => void): void {
-    if (this.fd !== null) { cb(); return; }
-    try {
-      this.fd = this.#io.openSync(this.path, this.flags, this.mode);
-    } catch (e) {
-      cb(e as Error);
-      return;
-    }
-    this.emit('open', this.fd);
-    this.emit('ready');
-    cb();
+    openFile(this, this.#io, cb);
   }
 
   override _read(n: number): void {
@@ -110,11 +134,7 @@ export class ReadStream extends Readable {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (this.autoClose && this.fd !== null) {
-      try { this.#io.closeSync(this.fd); } catch (e) { err ??= e as Error; }
-      this.fd = null;
-    }
-    cb(err);
+    closeFile(this, this.#io, err, cb);
   }
 
   close(cb?: (err?: Error | null) => void): void {
@@ -162,16 +182,7 @@ export class WriteStream extends Writable {
   }
 
   override _construct(cb: (err?: Error | null) => void): void {
-    if (this.fd !== null) { cb(); return; }
-    try {
-      this.fd = this.#io.openSync(this.path, this.flags, this.mode);
-    } catch (e) {
-      cb(e as Error);
-      return;
-    }
-    this.emit('open', this.fd);
-    this.emit('ready');
-    cb();
+    openFile(this, this.#io, cb);
   }
 
   #writeBuf(chunk: Buffer): void {
@@ -202,11 +213,7 @@ export class WriteStream extends Writable {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    if (this.autoClose && this.fd !== null) {
-      try { this.#io.closeSync(this.fd); } catch (e) { err ??= e as Error; }
-      this.fd = null;
-    }
-    cb(err);
+    closeFile(this, this.#io, err, cb);
   }
 
   close(cb?: (err?: Error | null) => void): void {

@@ -50,6 +50,28 @@ export function makeSync(ctx: Ctx) {
     throw uvError(new FsError('EINVAL'), syscall, p);
   }
 
+  /**
+   * readv(2)/writev(2) buffer by buffer, as readvSync/writevSync see them: a short transfer ends the
+   * call, and an error after some bytes moved returns their count (the error is for the next call).
+   */
+  function vectored(syscall: 'read' | 'write', fd: unknown, buffers: unknown, position: unknown): number {
+    const f = validateFd(fd, true);
+    const bufs = validateBufferArray(buffers);
+    let pos = typeof position === 'number' && position >= 0 ? position : null;
+    let total = 0;
+    try {
+      for (const b of bufs) {
+        const n = syscall === 'read' ? sys.read(f, asBytes(b), 0, b.byteLength, pos) : sys.write(f, asBytes(b), 0, b.byteLength, pos);
+        total += n;
+        if (pos !== null) pos += n;
+        if (n < b.byteLength) break;
+      }
+    } catch (e) {
+      if (total === 0) throw uvError(e, syscall);
+    }
+    return total;
+  }
+
   const statResult = (s: ReturnType<Syscalls['stat']>, options: StatOptions | undefined) =>
     options !== undefined && options.bigint ? new BigIntStats(s) : new Stats(s);
 
@@ -189,39 +211,11 @@ export function makeSync(ctx: Ctx) {
     },
 
     readvSync(fd: unknown, buffers: unknown, position?: unknown): number {
-      const f = validateFd(fd, true);
-      const bufs = validateBufferArray(buffers);
-      let pos = typeof position === 'number' && position >= 0 ? position : null;
-      let total = 0;
-      try {
-        for (const b of bufs) {
-          const n = sys.read(f, asBytes(b), 0, b.byteLength, pos);
-          total += n;
-          if (pos !== null) pos += n;
-          if (n < b.byteLength) break;
-        }
-      } catch (e) {
-        if (total === 0) throw uvError(e, 'read');
-      }
-      return total;
+      return vectored('read', fd, buffers, position);
     },
 
     writevSync(fd: unknown, buffers: unknown, position?: unknown): number {
-      const f = validateFd(fd, true);
-      const bufs = validateBufferArray(buffers);
-      let pos = typeof position === 'number' && position >= 0 ? position : null;
-      let total = 0;
-      try {
-        for (const b of bufs) {
-          const n = sys.write(f, asBytes(b), 0, b.byteLength, pos);
-          total += n;
-          if (pos !== null) pos += n;
-          if (n < b.byteLength) break;
-        }
-      } catch (e) {
-        if (total === 0) throw uvError(e, 'write');
-      }
-      return total;
+      return vectored('write', fd, buffers, position);
     },
 
     fsyncSync(fd: unknown): void {
