@@ -20,6 +20,11 @@ export const PG_UNEVICTABLE = 8;
  * cached_page_arc): never written in place, never freed by the page cache, handed back instead.
  */
 export const PG_BORROWED = 16;
+/**
+ * Being read in from the pager (Linux PG_locked over read_folio): reclaim must not take the page while
+ * its frame is filling — the read may allocate (an ARC buffer) and so run reclaim itself.
+ */
+export const PG_LOCKED = 32;
 
 export interface FileMappingOptions {
   /** The backing store; null (ramfs) when the pages are the data. */

@@ -29,13 +29,13 @@ import { OSV_AARCH64_KVM } from '../sim/profile.js';
 import type { CostProfile } from '../sim/profile.js';
 import { invariant } from '../sim/assert.js';
 import type { PageIndex } from './page-tree.js';
-import { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_REFERENCED } from './file-mapping.js';
+import { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED } from './file-mapping.js';
 import { PG_UNEVICTABLE } from './file-mapping.js';
 import type { FileMappingOptions } from './file-mapping.js';
 import { borrowPage, breakShare, forget, revokePage } from './page-share.js';
 
 export type { PageIndex } from './page-tree.js';
-export { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
+export { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
 export type { FileMappingOptions } from './file-mapping.js';
 
 /** What `read` and `write` return when a frame was needed, none could be had, and nothing was copied. */
@@ -517,13 +517,17 @@ export class PageCache {
   private fillPage(m: FileMapping, idx: PageIndex): Frame {
     const f = this.addPage(m, idx, true);
     if (f === NO_FRAME) return NO_FRAME;
+    // Locked while it fills: the pager's read may allocate (a block into the ARC), which runs reclaim,
+    // and an unlocked new page is its first victim — freed, then mapped by the caller all the same.
+    this.flags[f]! |= PG_LOCKED;
     try {
       m.pager!.readPage(idx, this.bytes, f * this.pageSize);
     } catch (e) {
+      this.flags[f]! &= ~PG_LOCKED;
       this.dropPage(m, idx);
       throw e;
     }
-    this.flags[f]! |= PG_REFERENCED;
+    this.flags[f] = (this.flags[f]! & ~PG_LOCKED) | PG_REFERENCED;
     this.stats.fills++;
     return f;
   }
@@ -556,7 +560,7 @@ export class PageCache {
    */
   evictPage(m: FileMapping, idx: PageIndex): boolean {
     const f = m.pages.get(idx);
-    if (f === NO_FRAME || (this.flags[f]! & PG_UNEVICTABLE) !== 0) return false;
+    if (f === NO_FRAME || (this.flags[f]! & (PG_UNEVICTABLE | PG_LOCKED)) !== 0) return false;
     const borrowed = (this.flags[f]! & PG_BORROWED) !== 0;
     this.writebackPage(m, idx);
     this.dropPage(m, idx);
