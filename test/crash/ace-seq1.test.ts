@@ -5,20 +5,13 @@
 // of CPU; `vfsim crash --workload` runs the default budget.
 
 import t from 'tap';
-import { aceGeneratedWorkloads, pcmfsTarget, runWorkload } from '../../src/testing/crash/index.js';
+import { aceGeneratedWorkloads, pcmfsTarget } from '../../src/testing/crash/index.js';
+import { exploreClean } from './helpers.js';
 
 const D = '/work/shared/data/crash/';
 const LEAN = { allUpTo: 1, cap: 4, tail: 1, samples: 0 };
 
 t.test('ACE seq-1 (all 435 generated workloads): no violation on pcmfs', async (t) => {
-  const target = pcmfsTarget({ budget: LEAN });
-  let states = 0;
-  const bad: string[] = [];
-  for (const wl of aceGeneratedWorkloads(D + 'crashmonkey-ace-seq1-generated.jlang.zst', 'ace-seq1')) {
-    const r = runWorkload(target, wl, { maxViolations: 1 });
-    states += r.crashStates;
-    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
-  }
-  t.ok(states > 15000, `${states} crash states checked`);
-  t.same(bad, []);
+  const wls = aceGeneratedWorkloads(D + 'crashmonkey-ace-seq1-generated.jlang.zst', 'ace-seq1');
+  exploreClean(t, pcmfsTarget({ budget: LEAN }), wls, 15000, { maxViolations: 1 });
 });

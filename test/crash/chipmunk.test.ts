@@ -5,22 +5,15 @@
 // command `vfsim crash --fs pcmfs --workload ../shared/data/crash/chipmunk-ace-pm-seq1-seq2.tar.zst --seq 2`.
 
 import t, { type Test } from 'tap';
-import { chipmunkWorkloads, crashmonkeyStoredWorkloads, pcmfsTarget, runWorkload, type Workload } from '../../src/testing/crash/index.js';
+import { chipmunkWorkloads, crashmonkeyStoredWorkloads, pcmfsTarget, type Workload } from '../../src/testing/crash/index.js';
+import { exploreClean } from './helpers.js';
 
 const D = '/work/shared/data/crash/';
 const LEAN = { allUpTo: 1, cap: 4, tail: 1, samples: 0 };
 
 function check(t: Test, wls: Workload[], budget: object | undefined, minStates: number, usability = false): void {
-  const target = pcmfsTarget(budget ? { budget } : {});
-  let states = 0;
-  const bad: string[] = [];
-  for (const wl of wls) {
-    const r = runWorkload(target, wl, { maxViolations: 1, usability });
-    states += r.crashStates;
-    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
-  }
-  t.ok(states >= minStates, `${wls.length} workloads, ${states} crash states checked`);
-  t.same(bad, []);
+  t.comment(`${wls.length} workloads`);
+  exploreClean(t, pcmfsTarget(budget ? { budget } : {}), wls, minStates, { maxViolations: 1, usability });
 }
 
 t.test('Chipmunk seq-1 (all 56), default subset budget: the marked call is atomic, every image usable', async (t) => {

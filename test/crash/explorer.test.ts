@@ -5,46 +5,25 @@
 // shape (OSDI '18), the PCM persistence model (src/hw/pcm: unfenced 8-byte pieces may be lost).
 
 import t from 'tap';
-import {
-  aceRandomWorkloads, pcmfsTarget, replayViolation, runWorkload, snapshotBackend,
-  type CrashSession, type CrashTarget, type Workload,
-} from '../../src/testing/crash/index.js';
+import { aceRandomWorkloads, pcmfsTarget, replayViolation, runWorkload, snapshotBackend, type Workload } from '../../src/testing/crash/index.js';
 import { createRamFs } from '../../fs-ram/index.js';
 import { FsError } from '../../vfs/errno.js';
 import { Vfs } from '../../vfs/vfs.js';
-import { WorkloadExecutor } from '../../src/testing/crash/workload.js';
-import type { Backend } from '../../vfs/backend.js';
+import { exploreClean, fakeTarget, stateAfter } from './helpers.js';
 import { runCrash, replayFile } from '../../src/cli/crash.js';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 t.test('a fixed-seed random run (20 ACE-style workloads) on pcmfs: no violation', async (t) => {
-  const target = pcmfsTarget({ budget: { seed: 3 } });
-  let states = 0;
-  const bad: string[] = [];
-  for (const wl of aceRandomWorkloads(2026, 20, 5)) {
-    const r = runWorkload(target, wl);
-    states += r.crashStates;
-    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
-  }
-  t.ok(states > 2000, `${states} crash states`);
-  t.same(bad, []);
+  exploreClean(t, pcmfsTarget({ budget: { seed: 3 } }), aceRandomWorkloads(2026, 20, 5), 2000);
 });
 
 t.test('with spontaneous and capacity evictions (lines reaching the media early), still no violation', async (t) => {
   // Evictions make stores durable before their flush, in any order (Arm ARM: a line may be written back
   // at any time); NOVA-style ordering must not depend on them not happening.
   const target = pcmfsTarget({ cache: { sets: 16, ways: 2, evictProbability: 0.2, seed: 4 }, budget: { seed: 4 } });
-  let states = 0;
-  const bad: string[] = [];
-  for (const wl of aceRandomWorkloads(77, 8, 5)) {
-    const r = runWorkload(target, wl);
-    states += r.crashStates;
-    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
-  }
-  t.ok(states > 500, `${states} crash states`);
-  t.same(bad, []);
+  exploreClean(t, target, aceRandomWorkloads(77, 8, 5), 500);
 });
 
 t.test('pcmfs with a fence left out (test-only flag) is caught, and each violation replays', async (t) => {
@@ -76,55 +55,25 @@ t.test('the random generator mixes ACE operations over shared names, reproducibl
   for (const op of ['creat', 'mkdir', 'link', 'unlink', 'rename', 'write', 'truncate', 'fsync']) t.ok(ops.has(op as never), op);
 });
 
-/** A target whose crash images are given by `image(call, returned)`: ramfs trees built here. */
-function fakeTarget(image: (wl: Workload, call: number, returned: boolean) => Backend): (wl: Workload) => CrashTarget {
-  return (wl) => ({
-    name: 'fake',
-    open(): CrashSession {
-      const backend = createRamFs({ ramBytes: 1 << 20 });
-      const marks: number[] = [];
-      return {
-        backend,
-        record() {},
-        mark(tag) { marks.push(tag); },
-        stop() {},
-        explore(visit) {
-          for (const m of marks) if (visit({ call: m >> 1, returned: (m & 1) === 1, where: { mark: m } }, () => image(wl, m >> 1, (m & 1) === 1)) === false) return;
-        },
-        mountAt(where) { const m = where.mark as number; return image(wl, m >> 1, (m & 1) === 1); },
-        fsck() { return []; },
-      };
-    },
-  });
-}
-
-/** ramfs after running calls [0, n) of wl. */
-function stateAfter(wl: Workload, n: number): Backend {
-  const fs = createRamFs({ ramBytes: 1 << 20 });
-  const ex = new WorkloadExecutor(new Vfs({ root: fs }).root);
-  for (let i = 0; i < n; i++) ex.run(wl.calls[i]!);
-  return fs;
-}
-
 t.test('the oracle rejects a lost completed call and accepts before/after for the call in flight (self-test)', async (t) => {
   const wl: Workload = { name: 'w', calls: [{ op: 'creat', path: 'a' }, { op: 'rename', from: 'a', to: 'b' }, { op: 'mkdir', path: 'd' }] };
   // Honest: inside call i the state before it; after it returned, the state after it.
-  const honest = fakeTarget((w, call, returned) => stateAfter(w, returned ? call + 1 : call));
-  t.equal(runWorkload(honest(wl), wl).violations.length, 0);
+  const honest = fakeTarget('fake', (call, returned) => stateAfter(wl, returned ? call + 1 : call));
+  t.equal(runWorkload(honest, wl).violations.length, 0);
   // Lossy: after the rename returned, the image still shows the state before it.
-  const lossy = fakeTarget((w, call, returned) => stateAfter(w, call === 1 ? 1 : returned ? call + 1 : call));
-  const v = runWorkload(lossy(wl), wl).violations;
+  const lossy = fakeTarget('fake', (call, returned) => stateAfter(wl, call === 1 ? 1 : returned ? call + 1 : call));
+  const v = runWorkload(lossy, wl).violations;
   t.equal(v.length, 1);
   t.equal(v[0]!.kind, 'state');
   t.equal(v[0]!.callText, 'rename("a", "b")');
   t.ok(v[0]!.returned);
   // Torn: inside the rename, both names gone (Vinter's test_rename finding on NOVA).
-  const torn = fakeTarget((w, call, returned) => {
-    const fs = stateAfter(w, returned ? call + 1 : call);
+  const torn = fakeTarget('fake', (call, returned) => {
+    const fs = stateAfter(wl, returned ? call + 1 : call);
     if (call === 1 && !returned) new Vfs({ root: fs }).root.unlink('/a');
     return fs;
   });
-  const tv = runWorkload(torn(wl), wl).violations;
+  const tv = runWorkload(torn, wl).violations;
   t.equal(tv.length, 1, 'an intermediate state inside the call is a violation');
   t.match(tv[0]!.detail, /missing/);
   t.not(snapshotBackend(stateAfter(wl, 1)), snapshotBackend(stateAfter(wl, 2)), 'the states differ, so the check can tell');

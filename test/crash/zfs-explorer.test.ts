@@ -8,13 +8,9 @@
 
 import t from 'tap';
 import {
-  aceGeneratedWorkloads, aceRandomWorkloads, replayViolation, runWorkload, zfsLiteTarget,
-  type CrashSession, type CrashTarget, type Workload,
+  aceGeneratedWorkloads, aceRandomWorkloads, replayViolation, runWorkload, zfsLiteTarget, type CrashTarget, type Workload,
 } from '../../src/testing/crash/index.js';
-import { createRamFs } from '../../fs-ram/index.js';
-import { Vfs } from '../../vfs/vfs.js';
-import { WorkloadExecutor } from '../../src/testing/crash/workload.js';
-import type { Backend } from '../../vfs/backend.js';
+import { exploreClean, fakeTarget, stateAfter } from './helpers.js';
 import { runCrash, replayFile } from '../../src/cli/crash.js';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,16 +19,7 @@ import { join } from 'node:path';
 const D = '/work/shared/data/crash/';
 
 t.test('a fixed-seed random run (20 ACE-style workloads) on zfs-lite: no violation', async (t) => {
-  const target = zfsLiteTarget();
-  let states = 0;
-  const bad: string[] = [];
-  for (const wl of aceRandomWorkloads(2026, 20, 5)) {
-    const r = runWorkload(target, wl);
-    states += r.crashStates;
-    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
-  }
-  t.ok(states > 200, `${states} crash states`);
-  t.same(bad, []);
+  exploreClean(t, zfsLiteTarget(), aceRandomWorkloads(2026, 20, 5), 200);
 });
 
 t.test('background txg commits between calls (zfs_txg_timeout 1 µs of virtual time): still no violation', async (t) => {
@@ -57,21 +44,11 @@ t.test('background txg commits between calls (zfs_txg_timeout 1 µs of virtual t
 
 t.test('ACE seq-1 generated workloads (every 3rd of 435, a fixed sample) on zfs-lite: no violation', async (t) => {
   // All 435 take about 40 s here; `vfsim crash --fs zfs-lite --workload ...seq1-generated.jlang.zst` runs them all.
-  const target = zfsLiteTarget();
-  let states = 0, n = 0, withFsync = 0;
-  const bad: string[] = [];
-  for (const [i, wl] of aceGeneratedWorkloads(D + 'crashmonkey-ace-seq1-generated.jlang.zst', 'ace-seq1').entries()) {
-    if (i % 3 !== 0) continue;
-    n++;
-    if (wl.calls.some((c) => c.op === 'fsync' || c.op === 'fdatasync' || c.op === 'sync')) withFsync++;
-    const r = runWorkload(target, wl, { maxViolations: 1 });
-    states += r.crashStates;
-    for (const v of r.violations) bad.push(`${v.workload} ${v.kind} ${v.callText}: ${v.detail}`);
-  }
-  t.equal(n, 145, '145 of the 435 workloads');
+  const wls = aceGeneratedWorkloads(D + 'crashmonkey-ace-seq1-generated.jlang.zst', 'ace-seq1').filter((_, i) => i % 3 === 0);
+  t.equal(wls.length, 145, '145 of the 435 workloads');
+  const withFsync = wls.filter((wl) => wl.calls.some((c) => c.op === 'fsync' || c.op === 'fdatasync' || c.op === 'sync')).length;
   t.ok(withFsync > 100, `${withFsync} of them persist with fsync/fdatasync/sync`);
-  t.ok(states > 3000, `${states} crash states checked`);
-  t.same(bad, []);
+  exploreClean(t, zfsLiteTarget(), wls, 3000, { maxViolations: 1 });
 });
 
 t.test('zfs-lite writing its uberblock before the tree is flushed (test-only flag) is caught, and replays', async (t) => {
@@ -108,28 +85,7 @@ t.test('zfs-lite writing its uberblock before the tree is flushed (test-only fla
 
 /** A target in 'fsync' mode whose images are ramfs trees after `image(call, returned)` calls. */
 function fakeFsyncTarget(image: (call: number, returned: boolean) => number, wl: Workload): CrashTarget {
-  const after = (n: number): Backend => {
-    const fs = createRamFs({ ramBytes: 1 << 20 });
-    const ex = new WorkloadExecutor(new Vfs({ root: fs }).root);
-    for (let i = 0; i < n; i++) ex.run(wl.calls[i]!);
-    return fs;
-  };
-  return {
-    name: 'fake-fsync', durability: 'fsync',
-    open(): CrashSession {
-      const marks: number[] = [];
-      return {
-        backend: createRamFs({ ramBytes: 1 << 20 }),
-        record() {}, stop() {},
-        mark(tag) { marks.push(tag); },
-        explore(visit) {
-          for (const m of marks) if (visit({ call: m >> 1, returned: (m & 1) === 1, where: { mark: m } }, () => after(image(m >> 1, (m & 1) === 1))) === false) return;
-        },
-        mountAt(where) { const m = where.mark as number; return after(image(m >> 1, (m & 1) === 1)); },
-        fsck() { return []; },
-      };
-    },
-  };
+  return fakeTarget('fake-fsync', (call, returned) => stateAfter(wl, image(call, returned)), 'fsync');
 }
 
 t.test('the prefix oracle (self-test): unsynced calls may be lost, fsync\'ed ones may not, no state from the future', async (t) => {
