@@ -20,42 +20,14 @@ import { FAULT_COUNTER, type Mmu, type MmuCounter } from './mmu/mmu.js';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, type AccessType } from './mmu/walk.js';
 import type { PcmDevice } from './pcm/pcm.js';
 import type { Ram } from './ram.js';
+import { MAX_RETRIES, MemFaultRecord, type FaultHandler, type FaultSignal } from './exception.js';
+import { loadTagged, storeTagged } from './tagged.js';
+import { PCM_OFF, copyFromVa, copyToVa } from './copy.js';
 
-/** What the kernel's fault handler is told about a synchronous abort. */
-export interface MemFault {
-  /** ESR_EL1 as the architecture encodes it (EC, IL, ISS with WnR and DFSC/IFSC). */
-  esr: number;
-  /** FAR_EL1: the faulting VA (signed number reading; exact below 2^53 in magnitude). */
-  far: number;
-  /** FAR_EL1 exactly, as a 64-bit value (differs from `far` only for VAs beyond ±2^53). */
-  farBig: bigint;
-  kind: FaultKind;
-  level: number;
-  isWrite: boolean;
-  isExec: boolean;
-  /** The EL the access was made at. */
-  el: 0 | 1;
-}
+export type { FaultHandler, FaultSignal, MemFault } from './exception.js';
+export { MAX_RETRIES } from './exception.js';
 
-/** A signal the kernel reports instead of fixing the fault. */
-export interface FaultSignal {
-  signal: 'SIGSEGV' | 'SIGBUS';
-  addr: number;
-}
 
-/**
- * The kernel's synchronous-abort handler. Return 'retry' after fixing the cause (install a descriptor,
- * set AF, make a page writable, TLBI): the access runs again. Return a signal to give up: the access is
- * abandoned (loads return 0, stores write nothing, bulk copies stop) and the signal is left pending in
- * `cpu.signal` for the guest model to deliver. No JS exception is thrown on either path.
- */
-export type FaultHandler = (fault: MemFault) => 'retry' | FaultSignal;
-
-/** translate() encodes a PCM device offset `d` as PCM_OFF - d (always below -1, the signal value). */
-const PCM_OFF = -2;
-
-/** A handler that keeps returning 'retry' without progress is a kernel bug: this many retries is fatal. */
-export const MAX_RETRIES = 64;
 
 export interface CpuOptions {
   mmu: Mmu;
@@ -72,15 +44,20 @@ export class Cpu {
   /** The first signal a handler reported and nobody took yet. */
   signal: FaultSignal | null = null;
   private handler: FaultHandler | null = null;
-  private elNow: 0 | 1;
-  private readonly bytes: Uint8Array;
+  /** @internal The current EL (copy.ts reads it; `el` is the public face). */
+  elNow: 0 | 1;
+  /** @internal RAM's bytes (copy.ts). */
+  readonly bytes: Uint8Array;
   private readonly view: DataView;
-  private readonly ramBase: number;
-  private readonly ramSize: number;
+  /** @internal */
+  readonly ramBase: number;
+  /** @internal */
+  readonly ramSize: number;
   private readonly cv: Record<MmuCounter, number>;
   private readonly clock: Clock;
   private readonly hitNs: number;
-  private readonly copyNsPerByte: number;
+  /** @internal */
+  readonly copyNsPerByte: number;
   private readonly scratch = new DataView(new ArrayBuffer(8));
   // One-entry translation caches: VA of a 4 KiB page and the RAM byte offset it maps to.
   private rPage = NaN;
@@ -333,49 +310,7 @@ export class Cpu {
    * fault ended in a signal (the copy stops at the first byte that could not be read, as copy_from_user).
    */
   readInto(va: number, dst: Uint8Array, dstOff: number, len: number): number {
-    const mmu = this.mmu, bytes = this.bytes, ramBase = this.ramBase, ramSize = this.ramSize;
-    let done = 0;
-    // Physically contiguous runs are copied in one go; every page is still translated (and walked on a
-    // miss) before its bytes move, and a pending run is copied before any exception is taken, so a fault
-    // handler never sees a copy that has not happened yet.
-    let runSrc = 0, runDst = 0, runLen = 0;
-    while (done < len) {
-      const cur = va + done;
-      let o: number, span: number;
-      mmu.vaIn[0] = cur;
-      if (mmu.translateIn(ACC_READ, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
-        o = mmu.pa - ramBase;
-        span = mmu.spanLeft;
-      } else {
-        if (runLen > 0) {
-          dst.set(bytes.subarray(runSrc, runSrc + runLen), runDst);
-          runLen = 0;
-        }
-        o = this.translate(cur, ACC_READ);
-        if (o === -1) break;
-        span = mmu.spanLeft;
-        if (o < 0) {
-          // PCM: this page's bytes come through the device (its cache model), never as part of a run.
-          const n = Math.min(len - done, span, 4096 - (cur & 4095));
-          this.pcm!.read(PCM_OFF - o, dst, dstOff + done, n);
-          mmu.clock.now += n * this.copyNsPerByte;
-          done += n;
-          continue;
-        }
-      }
-      const n = Math.min(len - done, span, ramSize - o);
-      if (runLen > 0 && o === runSrc + runLen) runLen += n;
-      else {
-        if (runLen > 0) dst.set(bytes.subarray(runSrc, runSrc + runLen), runDst);
-        runSrc = o;
-        runDst = dstOff + done;
-        runLen = n;
-      }
-      mmu.clock.now += n * this.copyNsPerByte;
-      done += n;
-    }
-    if (runLen > 0) dst.set(bytes.subarray(runSrc, runSrc + runLen), runDst);
-    return done;
+    return copyFromVa(this, va, dst, dstOff, len);
   }
 
   /** Read `len` bytes (a new array; a short one if a fault ended in a signal). */
@@ -387,104 +322,19 @@ export class Cpu {
 
   /** Copy `src` to VA `va`. Returns the bytes written (fewer if a fault ended in a signal). */
   write(va: number, src: Uint8Array): number {
-    const mmu = this.mmu, bytes = this.bytes, ramBase = this.ramBase, ramSize = this.ramSize;
-    const len = src.length;
-    let done = 0;
-    // As readInto: contiguous runs move in one copy, flushed before any exception is taken.
-    let runDst = 0, runSrc = 0, runLen = 0;
-    while (done < len) {
-      const cur = va + done;
-      let o: number;
-      mmu.vaIn[0] = cur;
-      if (mmu.translateIn(ACC_WRITE, this.elNow) && mmu.pa - ramBase >= 0 && mmu.pa - ramBase < ramSize) {
-        o = mmu.pa - ramBase;
-      } else {
-        if (runLen > 0) {
-          bytes.set(src.subarray(runSrc, runSrc + runLen), runDst);
-          runLen = 0;
-        }
-        o = this.translate(cur, ACC_WRITE);
-        if (o === -1) break;
-        if (o < 0) {
-          // PCM: the stores go through the device (cached, not durable until flushed and fenced).
-          const n = Math.min(len - done, mmu.spanLeft, 4096 - (cur & 4095));
-          this.pcm!.write(PCM_OFF - o, src, done, n);
-          mmu.clock.now += n * this.copyNsPerByte;
-          done += n;
-          continue;
-        }
-      }
-      const n = Math.min(len - done, mmu.spanLeft, ramSize - o);
-      if (runLen > 0 && o === runDst + runLen) runLen += n;
-      else {
-        if (runLen > 0) bytes.set(src.subarray(runSrc, runSrc + runLen), runDst);
-        runDst = o;
-        runSrc = done;
-        runLen = n;
-      }
-      mmu.clock.now += n * this.copyNsPerByte;
-      done += n;
-    }
-    if (runLen > 0) bytes.set(src.subarray(runSrc, runSrc + runLen), runDst);
-    return done;
+    return copyToVa(this, va, src);
   }
 
-  // ---- full 64-bit VAs: tagged pointers ----
+  // ---- full 64-bit VAs: tagged pointers (tagged.ts) ----
 
-  /**
-   * Load `size` bytes from a 64-bit VA given exactly, for tagged pointers (TCR_EL1.TBIn: the top byte is
-   * ignored by translation) and for VAs no number can hold. With TBI for the VA's half the tag is
-   * stripped (bits [63:56] become copies of bit 55) before the number path runs, so FAR_EL1 reports the
-   * untagged VA (the Arm ARM leaves the tag bits of FAR_EL1 UNKNOWN without FEAT_MTE; this is our choice).
-   * A VA that stays beyond ±2^53 lies in neither TTBR range: it takes the fault a walk gives.
-   */
+  /** Load `size` bytes from a 64-bit VA given exactly: TCR_EL1.TBIn tagged pointers, VAs past 2^53 (tagged.ts). */
   loadTagged(va: bigint, size: 1 | 2 | 4 | 8): bigint {
-    for (let tries = 0; ; tries++) {
-      const n = this.untag(va);
-      if (n !== null) {
-        if (size === 8) return this.load64Big(n);
-        return BigInt(size === 1 ? this.load8(n) : size === 2 ? this.load16(n) : this.load32(n));
-      }
-      if (this.farFault(va, ACC_READ) !== 'retry') return 0n;
-      invariant(tries < MAX_RETRIES, 'the fault handler makes progress (it returned retry without fixing the fault)');
-    }
+    return loadTagged(this, va, size);
   }
 
   /** Store `size` bytes of `value` at a 64-bit VA given exactly (see loadTagged). */
   storeTagged(va: bigint, size: 1 | 2 | 4 | 8, value: bigint): void {
-    for (let tries = 0; ; tries++) {
-      const n = this.untag(va);
-      if (n !== null) {
-        const v = BigInt.asUintN(64, value);
-        if (size === 8) this.store64Big(n, v);
-        else if (size === 4) this.store32(n, Number(v & 0xffff_ffffn));
-        else if (size === 2) this.store16(n, Number(v & 0xffffn));
-        else this.store8(n, Number(v & 0xffn));
-        return;
-      }
-      if (this.farFault(va, ACC_WRITE) !== 'retry') return;
-      invariant(tries < MAX_RETRIES, 'the fault handler makes progress (it returned retry without fixing the fault)');
-    }
-  }
-
-  /** The VA as a number after TBI stripping, or null if it does not fit. */
-  private untag(va: bigint): number | null {
-    let v = BigInt.asUintN(64, va);
-    const select = Number((v >> 55n) & 1n);
-    if (this.mmu.regime.r[select]!.tbi) v = select ? v | 0xff00_0000_0000_0000n : v & 0x00ff_ffff_ffff_ffffn;
-    const n = BigInt.asIntN(64, v);
-    return n >= -(1n << 53n) && n < 1n << 53n ? Number(n) : null;
-  }
-
-  /** Fault for a VA beyond the number range: the walk says which fault; the exception reports it exactly. */
-  private farFault(va: bigint, acc: AccessType): 'retry' | FaultSignal {
-    const v = BigInt.asUintN(64, va);
-    const r = this.mmu.doWalk(Number(v >> 32n), Number(v & 0xffff_ffffn), acc, this.elNow, false);
-    invariant(r.fault !== FaultKind.None, 'a VA beyond 2^53 after tag stripping does not translate');
-    const approx = Number(BigInt.asIntN(64, v));
-    const outcome = this.takeException(approx, acc, r.fault, r.level, v);
-    if (outcome !== 'retry' && this.signal === null) this.signal = outcome;
-    return outcome;
+    storeTagged(this, va, size, value);
   }
 
   // ---- the slow path ----
@@ -546,10 +396,21 @@ export class Cpu {
    */
   private translate(va: number, acc: AccessType): number {
     const mmu = this.mmu;
+    mmu.vaIn[0] = va;
+    return this.resolve(va, acc, mmu.translateIn(acc, this.elNow));
+  }
+
+  /**
+   * translate() once the first translateIn of `va` has returned `ok`: the bulk copies make that call
+   * on their fast path, and a miss there goes straight to the exception (no second walk of a VA that
+   * just faulted; hardware walks again only after the handler's ERET).
+   */
+  /** @internal */
+  resolve(va: number, acc: AccessType, ok: boolean): number {
+    const mmu = this.mmu;
     for (let tries = 0; ; tries++) {
       let kind: FaultKind, level = 0;
-      mmu.vaIn[0] = va;
-      if (mmu.translateIn(acc, this.elNow)) {
+      if (ok) {
         const off = mmu.pa - this.ramBase;
         if (off >= 0 && off < this.ramSize) {
           const page = va - (va & 4095), base = off - (va & 4095);
@@ -572,11 +433,16 @@ export class Cpu {
         return -1;
       }
       invariant(tries < MAX_RETRIES, 'the fault handler makes progress (it returned retry without fixing the fault)');
+      mmu.vaIn[0] = va;
+      ok = mmu.translateIn(acc, this.elNow);
     }
   }
 
-  /** Exception entry to EL1: ESR/FAR set, counters and clock charged, the handler run. */
-  private takeException(va: number, acc: AccessType, kind: FaultKind, level: number, exactFar: bigint | null = null): 'retry' | FaultSignal {
+  /**
+   * Exception entry to EL1 for an abort at `va` (exactFar: the exact 64-bit FAR when `va` cannot hold
+   * it): ESR/FAR set, counters and clock charged, the handler run. For the CPU's own paths and tagged.ts.
+   */
+  takeException(va: number, acc: AccessType, kind: FaultKind, level: number, exactFar: bigint | null = null): 'retry' | FaultSignal {
     const isWrite = acc === ACC_WRITE, isExec = acc === ACC_EXEC;
     const esr = encodeEsr(kind, level, isWrite, isExec, this.elNow);
     this.ESR_EL1 = esr;
@@ -590,6 +456,6 @@ export class Cpu {
       const signal = kind === FaultKind.External ? 'SIGBUS' : 'SIGSEGV';
       return { signal, addr: va };
     }
-    return h({ esr, far: va, farBig: exactFar ?? BigInt.asUintN(64, BigInt(va)), kind, level, isWrite, isExec, el: this.elNow });
+    return h(new MemFaultRecord(esr, va, exactFar, kind, level, isWrite, isExec, this.elNow));
   }
 }

@@ -21,7 +21,30 @@ export class Reclaim implements Shrinker {
    */
   private emptyAt = -1;
 
-  constructor(private readonly mm: Mm) {}
+  /** The page cache's flags four frames to a word (the tail past a multiple of four in `tail`). */
+  private readonly flags32: Uint32Array;
+
+  constructor(private readonly mm: Mm) {
+    const f = mm.pageCache.flags;
+    this.flags32 = f.byteOffset % 4 === 0 ? new Uint32Array(f.buffer, f.byteOffset, f.length >>> 2) : new Uint32Array(0);
+  }
+
+  /**
+   * Whether any frame is a candidate (PG_CACHED without PG_UNEVICTABLE), four frames per word: a
+   * machine of unevictable pages (ramfs, as tmpfs without swap) under memory pressure learns that it
+   * has nothing to give in frameCount / 4 steps instead of a clock sweep.
+   */
+  private anyCandidate(): boolean {
+    const w32 = this.flags32, ones = 0x01010101;
+    const cachedBit = Math.imul(PG_CACHED, ones), unevShift = Math.log2(PG_UNEVICTABLE / PG_CACHED);
+    for (let i = 0; i < w32.length; i++) {
+      const w = w32[i]!;
+      if ((w & cachedBit & ~((w >>> unevShift) & cachedBit)) !== 0) return true;
+    }
+    const flags = this.mm.pageCache.flags;
+    for (let f = w32.length * 4; f < flags.length; f++) if ((flags[f]! & (PG_CACHED | PG_UNEVICTABLE)) === PG_CACHED) return true;
+    return false;
+  }
 
   /**
    * Free at least `want` frames if the page cache can: at most two sweeps of the clock (the first may
@@ -32,6 +55,10 @@ export class Reclaim implements Shrinker {
     const n = flags.length;
     this.stats.runs++;
     if (pc.stats.allocs === this.emptyAt) return 0;
+    if (!this.anyCandidate()) {
+      this.emptyAt = pc.stats.allocs;
+      return 0;
+    }
     let freed = 0;
     let candidates = 0;
     // Evict in batches of at least 32 (Linux SWAP_CLUSTER_MAX) so that one fault does not pay a scan each.
