@@ -375,8 +375,10 @@ export class Dmu {
       this.freeBp(pb, po);
       return;
     }
-    const b = this.getInd(obj, level, id);
-    for (let c = 0; c < BP_PER_BLOCK; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
+    // Part of the subtree: only the children whose spans meet [from, to) are visited.
+    const b = this.getInd(obj, level, id), cs = POW64[level - 1]!;
+    const cLo = Math.max(0, Math.floor((from - lo) / cs)), cHi = Math.min(BP_PER_BLOCK, Math.ceil((to - lo) / cs));
+    for (let c = cLo; c < cHi; c++) this.freeTree(obj, level - 1, id * BP_PER_BLOCK + c, b, c * BP_SIZE, from, to);
   }
 
   /** Return every buffer of `m` to the cache and empty it. */

@@ -1,10 +1,11 @@
 // The storage pool (OpenZFS spa.c / txg.c / dsl_pool.c in small): one vdev, the labels and uberblock
 // ring, one object set (the MOS and the file system's objects share it: object 0 is the meta-dnode,
 // 1 the object directory, 2 the space map, 3 the root directory), the allocator, the intent log and
-// the transaction group machinery. A txg sync writes every dirty object copy-on-write, then the
-// meta-dnode and the space map until they stop changing (sync passes), then the objset block, FLUSH,
-// the uberblock into every label's ring, FLUSH (spa_sync → vdev_config_sync). Import reads the labels,
-// the rings, the objset, the object directory and the space map, and hands the log chain to replay.
+// the transaction group machinery. A txg sync (txg-sync.ts) writes every dirty object copy-on-write,
+// then the meta-dnode and the space map until they stop changing (sync passes), then the objset block,
+// FLUSH, the uberblock into every label's ring, FLUSH (spa_sync → vdev_config_sync). Import reads the
+// labels, the rings, the objset, the object directory and the space map, and claims the log chain
+// (zil-chain.ts) whose records the file system replays.
 
 import { fsErr, FsError } from '../vfs/errno.js';
 import { S_IFDIR, S_IFMT, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK } from '../vfs/constants.js';
@@ -12,18 +13,19 @@ import type { BlockIo } from '../src/hw/block/block-device.js';
 import { Clock } from '../src/sim/clock.js';
 import { OSV_AARCH64_KVM, type CostProfile } from '../src/sim/profile.js';
 import type { Ram } from '../src/hw/ram.js';
-import { invariant } from '../src/sim/assert.js';
 import { ArcRam } from './arc-ram.js';
 import { Vdev } from './vdev.js';
 import { SpaceAllocator, SM_ENTRY } from './spacemap.js';
 import { Dmu, DmuObject, capacity } from './dmu.js';
-import { Dnode, DNODE_SIZE, DNODE_SHIFT, DNODES_PER_BLOCK } from './dnode.js';
+import { Dnode, DNODE_SIZE, DNODES_PER_BLOCK } from './dnode.js';
 import { ZapDir, MAX_ZAP_SHIFT } from './zap.js';
-import { ItxLog, ZIL_PAYLOAD, encodeLogBlock, checkLogBlock } from './zil.js';
-import { readLabels, readUberblocks, writeLabels, writeUberblock } from './label.js';
+import { ItxLog } from './zil.js';
+import { ZilChain } from './zil-chain.js';
+import { writeTxg } from './txg-sync.js';
+import { readLabels, readUberblocks, writeLabels } from './label.js';
 import {
-  BLOCK, BP_DVA0, BP_DVA1, BP_SIZE, BP_TYPE, MAX_LEVELS, MAX_POOL_BLOCKS, MIN_POOL_BLOCKS, OBJSET_MAGIC, T_DATA,
-  T_DNODE, T_OBJSET, T_SPACEMAP, T_ZAP, VERSION, rd32, rd64, wr32, wr64,
+  BLOCK, BP_SIZE, BP_TYPE, MAX_LEVELS, MAX_POOL_BLOCKS, MIN_POOL_BLOCKS, OBJSET_MAGIC, T_DATA,
+  T_DNODE, T_OBJSET, T_SPACEMAP, T_ZAP, VERSION, rd32, rd64,
 } from './layout.js';
 
 export const META_OBJ = 0;
@@ -37,9 +39,6 @@ const INTERNAL_OBJS = new Set([META_OBJ, OBJDIR_OBJ, SPACEMAP_OBJ, DELETE_QUEUE_
 export const TXG_TIMEOUT_NS = 5e9;
 /** Objects beyond this number are damage (object numbers are 32-bit here). */
 const MAX_OBJECTS = 2 ** 32;
-/** Space map longer than this many entries per live run is condensed (metaslab_should_condense). */
-const CONDENSE_FACTOR = 4;
-const CONDENSE_MIN = 512;
 
 export interface PoolOptions {
   clock?: Clock;
@@ -128,12 +127,8 @@ export class Pool {
   private needEmptySync = false;
   /** Objset block pointer (what the uberblock points to). */
   readonly rootbp = new Uint8Array(BP_SIZE);
-  // The intent log chain: its txg tag, the next block to write, its sequence number, its blocks so far.
-  private zilChainTxg = 0;
-  private zilNext = 0;
-  private zilSeq = 0;
-  private zilBlocks: number[] = [];
-  private readonly zilBuf = new Uint8Array(BLOCK);
+  /** The intent log's chain of blocks on disk. */
+  private readonly zil: ZilChain;
   private readonly dnBuf = new Uint8Array(BLOCK);
 
   private constructor(dev: BlockIo, opts: PoolOptions, guid: number, name: string) {
@@ -147,6 +142,7 @@ export class Pool {
     this.alloc = new SpaceAllocator(this.vdev.blocks);
     this.dmu = new Dmu(this.vdev, this.alloc);
     this.guid = guid;
+    this.zil = new ZilChain(this.vdev, this.alloc, guid, this.profile.cpu.checksumNsPerByte);
     this.name = name;
     this.meta = new DmuObject(new Dnode(META_OBJ), T_DNODE);
     this.txgTimeoutNs = opts.txgTimeoutNs ?? TXG_TIMEOUT_NS;
@@ -177,7 +173,6 @@ export class Pool {
     p.objdir.zap.add('root', ROOT_OBJ, 0);
     p.objdir.zap.add('space_map', SPACEMAP_OBJ, 0);
     p.objdir.zap.add('delete_queue', DELETE_QUEUE_OBJ, 0);
-    p.zilChainTxg = 0;
     p.sync();
     return p;
   }
@@ -232,7 +227,7 @@ export class Pool {
     this.loadSpaceMap();
     const root = this.getObject(rootIno);
     if ((root.dn.mode & S_IFMT) !== S_IFDIR) throw fsErr('EIO', 'zfs_root');
-    this.openLog(rd32(os, 24), rd32(os, 28));
+    this.replayStream = this.zil.open(rd32(os, 24), rd32(os, 28));
   }
 
   private loadSpaceMap(): void {
@@ -245,41 +240,6 @@ export class Pool {
       if (!this.dmu.readBlock(this.sm, i, buf, i * BLOCK)) throw fsErr('EIO', 'space_map_load');
     }
     this.alloc.replay(buf, size);
-  }
-
-  /** Follow the log chain from its head (claiming its blocks) and keep the payload for replay (zil_claim). */
-  private openLog(head: number, chainTxg: number): void {
-    this.zilChainTxg = chainTxg;
-    if (!this.alloc.claimExisting(head)) throw fsErr('EIO', 'zil_claim');
-    const parts: Uint8Array[] = [];
-    let blk = head, seq = 0, total = 0;
-    const b = new Uint8Array(BLOCK);
-    this.zilBlocks = [];
-    for (;;) {
-      try {
-        this.vdev.readRaw(blk, b);
-      } catch {
-        break;
-      }
-      const ok = checkLogBlock(b, chainTxg, seq, this.guid);
-      if (ok === null) break;
-      const [n, next] = ok;
-      // The next block must be free and unclaimed (a chain that loops back is damage: it ends here).
-      if (!this.alloc.claimExisting(next)) break;
-      parts.push(b.slice(32, 32 + n));
-      total += n;
-      this.zilBlocks.push(blk);
-      blk = next;
-      seq++;
-    }
-    this.zilNext = blk;
-    this.zilSeq = seq;
-    if (total > 0) {
-      const s = new Uint8Array(total);
-      let o = 0;
-      for (const p of parts) { s.set(p, o); o += p.length; }
-      this.replayStream = s;
-    }
   }
 
   // ---- objects ----
@@ -423,120 +383,10 @@ export class Pool {
   private doSync(): void {
     this.writingTree = true;
     try {
-      this.writeTxg();
+      writeTxg(this, this.zil, this.unsafeUb);
     } finally {
       this.writingTree = false;
     }
-  }
-
-  private writeTxg(): void {
-    const T = this.txg + 1;
-    const dmu = this.dmu, alloc = this.alloc;
-    dmu.syncTxg = T;
-    // The objset's new home, and the head of the log chain that starts with this txg.
-    const os0 = alloc.alloc(), os1 = alloc.allocDitto(os0);
-    const old0 = rd32(this.rootbp, BP_DVA0), old1 = rd32(this.rootbp, BP_DVA1);
-    if (old0 !== 0) { alloc.freeDeferred(old0); this.arc?.remove(old0); }
-    if (old1 !== 0) alloc.freeDeferred(old1);
-    const newHead = alloc.claimLog();
-    const txgFrees: number[] = [];
-
-    const objs = [...this.dirty].sort((a, b) => a.dn.ino - b.dn.ino);
-    for (const obj of objs) {
-      if (obj.freed) continue;
-      if (obj.zap !== null && obj.zap.dirty) {
-        for (const [l, b] of obj.zap.encodeDirty()) dmu.setBlock(obj, l, b, 0, BLOCK);
-        obj.dn.zapShift = obj.zap.shift;
-        obj.dnodeDirty = true;
-      }
-      dmu.syncObject(obj);
-    }
-    // Condense a long space map: rewrite it as the live runs (space_map condense).
-    const smEntries = this.sm.dn.size / SM_ENTRY;
-    let condense = smEntries > CONDENSE_MIN && smEntries > CONDENSE_FACTOR * (alloc.end - alloc.first - alloc.free) / 8;
-    // Sync passes: dnodes into the meta-dnode, allocations into the space map, until both settle.
-    const dnodes = new Set<DmuObject>(objs);
-    for (let pass = 1; ; pass++) {
-      invariant(pass < 50, 'sync passes converge');
-      this.stats.syncPasses++;
-      for (const obj of dnodes) {
-        if (!obj.dnodeDirty && !obj.freed) continue;
-        const ino = obj.dn.ino;
-        const b = dmu.dirtyBlock(this.meta, ino >> DNODE_SHIFT);
-        const o = (ino % DNODES_PER_BLOCK) * DNODE_SIZE;
-        if (obj.freed) b.fill(0, o, o + DNODE_SIZE);
-        else obj.dn.encode(b, o);
-        obj.dnodeDirty = false;
-      }
-      dnodes.clear();
-      dmu.syncObject(this.meta);
-      if (condense) {
-        dmu.freeFrom(this.sm, 0, -1, 0);
-        this.sm.dn.size = 0;
-        // The live runs now: this txg's allocations are in them, its frees (still pending) are not.
-        const runs = alloc.condensedRuns();
-        txgFrees.push(...alloc.pendingFrees);
-        alloc.pendingFrees = [];
-        alloc.pendingAllocs = [];
-        this.appendSpaceMap(runs);
-        this.stats.condenses++;
-        condense = false;
-      }
-      if (alloc.pendingAllocs.length > 0 || alloc.pendingFrees.length > 0) {
-        const words: number[] = [];
-        SpaceAllocator.encodeRuns(alloc.pendingAllocs, false, words);
-        SpaceAllocator.encodeRuns(alloc.pendingFrees, true, words);
-        txgFrees.push(...alloc.pendingFrees);
-        alloc.pendingAllocs = [];
-        alloc.pendingFrees = [];
-        this.appendSpaceMap(words);
-      }
-      dmu.syncObject(this.sm);
-      if (this.sm.dnodeDirty) dnodes.add(this.sm);
-      if (dnodes.size === 0 && !this.meta.hasDirtyBlocks && alloc.pendingAllocs.length === 0 && alloc.pendingFrees.length === 0) break;
-    }
-    // The objset block, then the uberblock pointing at it.
-    const os = new Uint8Array(BLOCK);
-    wr32(os, 0, OBJSET_MAGIC);
-    wr32(os, 4, VERSION);
-    wr64(os, 8, T);
-    wr64(os, 16, this.nextObj);
-    wr32(os, 24, newHead);
-    wr32(os, 28, T);
-    this.meta.dn.encode(os, 64);
-    const bp = new Uint8Array(BP_SIZE);
-    wr32(bp, BP_DVA0, os0);
-    wr32(bp, BP_DVA1, os1);
-    this.vdev.writeBlock(bp, 0, os, 0, T_OBJSET, 0, T);
-    if (!this.unsafeUb) this.vdev.flush();
-    writeUberblock(this.vdev, { txg: T, guid: this.guid, timestamp: this.clock.now, rootbp: bp });
-    this.vdev.flush();
-    // Committed.
-    this.rootbp.set(bp);
-    this.txg = T;
-    this.stats.txgs++;
-    alloc.commitFrees(txgFrees);
-    for (const b of this.zilBlocks) alloc.releaseLog(b);
-    if (this.zilNext !== 0) alloc.releaseLog(this.zilNext);
-    this.zilBlocks = [];
-    this.zilChainTxg = T;
-    this.zilNext = newHead;
-    this.zilSeq = 0;
-    this.itx.reset();
-    for (const o of this.dirty) if (o.freed) this.objects.delete(o.dn.ino);
-    this.dirty.clear();
-    this.dirtyEstimate = 0;
-    this.lastSyncNs = this.clock.now;
-  }
-
-  private appendSpaceMap(words: number[]): void {
-    let pos = this.sm.dn.size;
-    for (let i = 0; i < words.length; i++, pos += 4) {
-      const b = this.dmu.dirtyBlock(this.sm, Math.floor(pos / BLOCK));
-      wr32(b, pos % BLOCK, words[i]!);
-    }
-    this.sm.dn.size = pos;
-    this.sm.dnodeDirty = true;
   }
 
   // ---- intent log ----
@@ -549,20 +399,9 @@ export class Pool {
     if (this.failed !== null) throw fsErr('EIO', 'zil_commit');
     const itx = this.itx;
     if (itx.committed === itx.len) return;
+    const before = this.zil.blocksWritten;
     try {
-      while (itx.committed < itx.len) {
-        const n = Math.min(ZIL_PAYLOAD, itx.len - itx.committed);
-        const next = this.alloc.claimLog();
-        encodeLogBlock(this.zilBuf, this.zilChainTxg, this.zilSeq, next, this.guid, itx.buf, itx.committed, n);
-        this.vdev.checksum(this.zilBuf, 0, new Uint32Array(8)); // charge the log block's checksum
-        this.vdev.writeRaw(this.zilNext, this.zilBuf);
-        this.zilBlocks.push(this.zilNext);
-        this.zilNext = next;
-        this.zilSeq++;
-        itx.committed += n;
-        this.stats.zilBlocks++;
-      }
-      this.vdev.flush();
+      this.zil.commit(itx);
       this.stats.zilCommits++;
     } catch (e) {
       if (e instanceof FsError && e.code === 'ENOSPC') {
@@ -571,6 +410,8 @@ export class Pool {
         return;
       }
       throw e;
+    } finally {
+      this.stats.zilBlocks += this.zil.blocksWritten - before;
     }
   }
 

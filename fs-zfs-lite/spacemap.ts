@@ -145,6 +145,13 @@ export class SpaceAllocator {
   /**
    * Replay a space map (import): `entries` words, pairs of (start, len|FREE). Any entry outside the
    * allocatable region, or freeing what is free, or allocating what is allocated, is a damaged map: EIO.
+   *
+   * Frees are not held back across an import, as in OpenZFS: a FREE entry is written in the txg that
+   * frees the block (metaslab_sync), while the deferral is in memory only — metaslab_init creates
+   * ms_defer[] empty, metaslab_load_impl removes only what ms_defer[] holds from ms_allocatable, and
+   * nothing persists it (module/zfs/metaslab.c, openzfs/zfs be7657e). So blocks freed in the last
+   * TXG_DEFER_SIZE txgs before an export or a crash are allocatable at once after import; only a rewind
+   * to an older uberblock (zpool import -F) could want them, and OpenZFS does not promise that either.
    */
   replay(bytes: Uint8Array, len: number): void {
     if (len % SM_ENTRY !== 0) throw fsErr('EIO', 'space_map_load');
