@@ -226,12 +226,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
    * modelled as one 8-byte store per aligned word touched, in ascending address order.
    */
   write(off: number, src: Uint8Array, srcOff = 0, len = src.length - srcOff): void {
-    this.checkRange(off, len);
-    if (!Number.isInteger(srcOff) || srcOff < 0 || srcOff + len > src.length) throw fsErr('EINVAL', 'pcm-write');
-    if (len === 0) return;
-    this.media.logRange(off, len);
-    this.visible.set(src.subarray(srcOff, srcOff + len), off);
-    this.afterStore(off, len, false);
+    this.copyIn(off, src, srcOff, len, false, 'pcm-write');
   }
 
   /**
@@ -241,12 +236,7 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
    * is the persistent-memory idiom).
    */
   ntWrite(off: number, src: Uint8Array, srcOff = 0, len = src.length - srcOff): void {
-    this.checkRange(off, len);
-    if (!Number.isInteger(srcOff) || srcOff < 0 || srcOff + len > src.length) throw fsErr('EINVAL', 'pcm-ntwrite');
-    if (len === 0) return;
-    this.media.logRange(off, len);
-    this.visible.set(src.subarray(srcOff, srcOff + len), off);
-    this.afterStore(off, len, true);
+    this.copyIn(off, src, srcOff, len, true, 'pcm-ntwrite');
   }
 
   /** One non-temporal 8-byte store of a safe integer (an 8-byte commit that needs no flush, only a fence). */
@@ -374,6 +364,16 @@ export class PcmDevice implements PersistentMemory, MediaWordSink {
   }
 
   // ---- internals ----
+
+  /** write() and ntWrite(): check the ranges, copy into what loads see, then account the stores. */
+  private copyIn(off: number, src: Uint8Array, srcOff: number, len: number, nt: boolean, sc: string): void {
+    this.checkRange(off, len);
+    if (!Number.isInteger(srcOff) || srcOff < 0 || srcOff + len > src.length) throw fsErr('EINVAL', sc);
+    if (len === 0) return;
+    this.media.logRange(off, len);
+    this.visible.set(src.subarray(srcOff, srcOff + len), off);
+    this.afterStore(off, len, nt);
+  }
 
   /** The cache and the device's own state as after a power cycle. */
   private powerOnCache(): void {
