@@ -16,7 +16,7 @@ import { Prng } from '../sim/prng.js';
 import { OSV_AARCH64_KVM, makeProfile, type CostProfile, type ProfileOverride } from '../sim/profile.js';
 import { RamFs } from '../../fs-ram/index.js';
 import { PcmFs } from '../../fs-nvm/index.js';
-import { importZfsLite, createZfsLite, ZfsLite } from '../../fs-zfs-lite/index.js';
+import { importZfsLite, createZfsLite, ZfsLite, type MmapCache } from '../../fs-zfs-lite/index.js';
 import { Vfs } from '../../vfs/vfs.js';
 import type { Process } from '../../vfs/process.js';
 import type { Backend } from '../../vfs/backend.js';
@@ -49,6 +49,8 @@ export interface GuestOptions {
    * vCPU starts, as on AArch64; 'disk' — the loader reads it from the boot disk through virtio-blk.
    */
   loader?: 'vmm' | 'disk';
+  /** zfs-lite root: 'double' (default) page-cache copies of ARC buffers, or 'shared' ARC buffers mapped (OSv). */
+  zfsMmap?: MmapCache;
 }
 
 export const PHASES = ['load-kernel', 'mmu-on', 'memory-init', 'probe-devices', 'mount-root', 'start-app'] as const;
@@ -83,6 +85,7 @@ export class Guest {
   readonly image: BootImage;
   readonly seed: number;
   readonly loader: 'vmm' | 'disk';
+  readonly zfsMmap: MmapCache;
   readonly ram: Ram;
   readonly pageCache: PageCache;
   readonly mm: Mm;
@@ -113,6 +116,7 @@ export class Guest {
     this.root = root;
     this.seed = opts.seed ?? 1;
     this.loader = opts.loader ?? 'vmm';
+    this.zfsMmap = opts.zfsMmap ?? 'double';
     this.profile = opts.profile === undefined ? OSV_AARCH64_KVM
       : 'name' in opts.profile && 'cpu' in opts.profile && 'block' in opts.profile ? opts.profile as CostProfile
       : makeProfile(opts.profile as ProfileOverride);
@@ -320,7 +324,7 @@ export class Guest {
       this.vfsNow = new Vfs({ root: fs, clock, profile });
       this.backendNow = fs;
     } else {
-      const fs = importZfsLite(this.poolDisk!, { pageCache: this.pageCache, clock, profile, ram: this.ram });
+      const fs = importZfsLite(this.poolDisk!, { pageCache: this.pageCache, clock, profile, ram: this.ram, mmapCache: this.zfsMmap });
       this.vfsNow = new Vfs({ root: fs, clock, profile });
       this.backendNow = fs;
     }
