@@ -325,7 +325,8 @@ export class Dmu {
 
   /** Free the data blocks with ids in [from, to) (holes stay holes). */
   freeRange(obj: DmuObject, from: number, to: number): void {
-    // Deleting the entry just visited is safe during a Map iteration (ECMA-262 §24.1.3.5, Map.prototype.forEach).
+    // Deleting the entry just visited is safe during a Map iteration (ECMA-262: a Map iterator skips
+    // deleted entries and visits the rest in insertion order).
     const dd = obj.dirtyData;
     for (const k of dd.keys()) {
       if (k >= from && k < to) {

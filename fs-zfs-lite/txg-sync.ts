@@ -68,7 +68,7 @@ export function writeTxg(p: Pool, zil: ZilChain, unsafeUb: boolean): void {
       p.sm.dn.size = 0;
       // The live runs now: this txg's allocations are in them, its frees (still pending) are not.
       const runs = alloc.condensedRuns();
-      txgFrees.push(...alloc.pendingFrees);
+      appendAll(txgFrees, alloc.pendingFrees);
       alloc.pendingFrees = [];
       alloc.pendingAllocs = [];
       appendSpaceMap(p, runs);
@@ -79,7 +79,7 @@ export function writeTxg(p: Pool, zil: ZilChain, unsafeUb: boolean): void {
       const words: number[] = [];
       SpaceAllocator.encodeRuns(alloc.pendingAllocs, false, words);
       SpaceAllocator.encodeRuns(alloc.pendingFrees, true, words);
-      txgFrees.push(...alloc.pendingFrees);
+      appendAll(txgFrees, alloc.pendingFrees);
       alloc.pendingAllocs = [];
       alloc.pendingFrees = [];
       appendSpaceMap(p, words);
@@ -126,4 +126,9 @@ function appendSpaceMap(p: Pool, words: number[]): void {
   }
   p.sm.dn.size = pos;
   p.sm.dnodeDirty = true;
+}
+
+/** out.push(...xs) without spreading: a txg may free more blocks than a call can take arguments. */
+function appendAll(out: number[], xs: readonly number[]): void {
+  for (let i = 0; i < xs.length; i++) out.push(xs[i]!);
 }
