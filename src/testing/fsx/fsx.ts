@@ -19,7 +19,7 @@ import { PcmDevice } from '../../hw/pcm/pcm.js';
 import { FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, O_CREAT, O_RDWR, O_TRUNC } from '../../../vfs/constants.js';
 import { PageCache } from '../../mm/page-cache.js';
 import { mmapFileOf } from '../../../vfs/mmap-fd.js';
-import { FsxOpLog, type FsxOp, type FsxOpName } from './oplog.js';
+import { FSX_OP_CODE, FSX_OP_NAMES, FsxOpLog, type FsxOp, type FsxOpName } from './oplog.js';
 
 /** A backend for fsx, built over the machine's RAM (the CLI names them: ramfs, store, ...). */
 export type FsxBackendFactory = (ram: Ram) => Backend & { readonly pageCache?: PageCache };
@@ -94,30 +94,39 @@ export class Fsx {
   readonly p: Process;
   readonly mm: Mm;
   readonly as: AddressSpace;
+  /** good_buf: the model of the file's bytes (a view at the start of `pool`). */
   readonly good: Uint8Array;
   size = 0;
   fd: number;
   private readonly original: Uint8Array;
   /** original with the even offsets zeroed, as 32-bit words: the pattern is this plus the op byte. */
-  private readonly odd32: Uint32Array;
+  private readonly odd32: Int32Array;
   /** Pattern bytes at their file offsets (words, so that four bytes are made per add). */
   private readonly gen: Uint8Array;
-  private readonly gen32: Uint32Array;
-  /** For files up to 1 MiB: the whole pattern of each op byte, made on first use (then a write copies, no add). */
-  private readonly patterns: (Uint8Array | undefined)[] = [];
-  private readonly buf: Uint8Array;
-  private readonly eofBuf = new Uint8Array(PS);
+  private readonly gen32: Int32Array;
+  /**
+   * good_buf and, for files up to 1 MiB, the whole pattern of each op byte after it (`stride` bytes
+   * each, made on first use): gendata is then one copyWithin inside this buffer, no add, no view.
+   */
+  private readonly pool: Uint8Array;
+  private readonly stride: number;
+  private readonly made = new Uint8Array(256);
+  /** good as a Buffer, and the read buffer as one: compare() by offsets is a native memcmp with no views. */
+  private readonly goodB: Buffer;
+  private readonly buf: Buffer;
+  private readonly eofBuf = Buffer.alloc(PS);
   /** fstat's result object, reused (check_size runs after every op). */
   private stat: Stat | undefined;
-  private readonly zeros = new Uint8Array(PS);
+  private readonly zeros = Buffer.alloc(PS);
   private readonly rng: Prng;
   private readonly o: Required<Omit<FsxOptions, 'replay' | 'progress' | 'fsName' | 'hardwareDirty' | 'onPressure'>>;
   /** Every op run so far (the replay of a failure is all of them). */
   readonly log = new FsxOpLog();
   /** The op being run in random mode (one record, refilled: nothing allocated per op). */
   private readonly cur: FsxOp = { op: 'read', off: 0, len: 0, dst: 0, keepSize: false, closeOpen: false, skip: false };
-  readonly counts: Record<string, number> = {};
-  readonly skipped: Record<string, number> = {};
+  /** Ops run and ops skipped, by op number (FSX_OP_NAMES): typed counters, not a string-keyed store per op. */
+  private readonly countBy = new Float64Array(FSX_OP_NAMES.length);
+  private readonly skipBy = new Float64Array(FSX_OP_NAMES.length);
   pressureFreed = 0;
   checkedBytes = 0;
   failure: FsxFailure | null = null;
@@ -143,13 +152,17 @@ export class Fsx {
     this.original = new Uint8Array(this.o.fileSize);
     for (let i = 0; i < this.original.length; i++) this.original[i] = this.rng.u32() & 255;
     const words = Math.ceil(this.o.fileSize / 4) + 1;
-    this.odd32 = new Uint32Array(words);
+    this.odd32 = new Int32Array(words);
     const odd = new Uint8Array(this.odd32.buffer);
     for (let i = 1; i < this.original.length; i += 2) odd[i] = this.original[i]!;
-    this.gen32 = new Uint32Array(words);
+    this.gen32 = new Int32Array(words);
     this.gen = new Uint8Array(this.gen32.buffer);
-    this.good = new Uint8Array(this.o.fileSize + PS);
-    this.buf = new Uint8Array(Math.max(this.o.maxOpLen, this.o.fileSize) + PS);
+    const goodLen = this.o.fileSize + PS;
+    this.stride = Math.ceil(goodLen / PS) * PS;
+    this.pool = new Uint8Array(this.stride * (this.o.fileSize <= 1048576 ? 257 : 1));
+    this.good = this.pool.subarray(0, goodLen);
+    this.goodB = Buffer.from(this.pool.buffer, 0, goodLen);
+    this.buf = Buffer.alloc(Math.max(this.o.maxOpLen, this.o.fileSize) + PS);
     this.fd = this.p.open('/fsx', O_RDWR | O_CREAT | O_TRUNC, 0o644);
     // fsx probes each optional op once at start; here: can the file be mapped at all (ENODEV if not)?
     let canMap = true;
@@ -205,13 +218,23 @@ export class Fsx {
     o.closeOpen = co > 0 && r.below(co) === 0;
   }
 
-  private skip(name: string): void {
-    this.skipped[name] = (this.skipped[name] ?? 0) + 1;
+  /** Ops run so far, by name (those run at least once). */
+  get counts(): Record<string, number> {
+    return byName(this.countBy);
+  }
+
+  /** Ops logged but not run (fsx's "skipped"), by name. */
+  get skipped(): Record<string, number> {
+    return byName(this.skipBy);
+  }
+
+  private skip(name: FsxOpName): void {
+    this.skipBy[FSX_OP_CODE.get(name)!]!++;
   }
 
   private step(o: FsxOp): void {
     this.log.push(o, this.size);
-    this.counts[o.op] = (this.counts[o.op] ?? 0) + 1;
+    this.countBy[FSX_OP_CODE.get(o.op)!]!++;
     if (o.skip) return this.skip(o.op);
     switch (o.op) {
       case 'read': this.doRead(o, false); break;
@@ -267,7 +290,7 @@ export class Fsx {
       this.fail(`EOF page unreadable through the mapping at ${size + got}: ${JSON.stringify(this.mm.cpu.takeSignal())}`);
       return false;
     }
-    if (Buffer.compare(buf.subarray(0, n), this.zeros.subarray(0, n)) === 0) return true;
+    if (buf.compare(this.zeros, 0, n, 0, n) === 0) return true;
     for (let i = 0; i < n; i++) {
       if (buf[i] !== 0) {
         this.fail(`byte past EOF at ${size + i} reads ${buf[i]} through the mapping (must be 0)`);
@@ -279,8 +302,8 @@ export class Fsx {
 
   private check(buf: Uint8Array, off: number, len: number): void {
     const good = this.good;
-    // Native memcmp first (Buffer.compare); the byte loop only to name the first bad byte.
-    if (Buffer.compare(buf.subarray(0, len), good.subarray(off, off + len)) !== 0) {
+    // Native memcmp first; the byte loop only to name the first bad byte.
+    if (this.buf.compare(this.goodB, off, off + len, 0, len) !== 0) {
       for (let i = 0; i < len; i++) {
         if (buf[i] !== good[off + i]) {
           const x = off + i;
@@ -296,53 +319,59 @@ export class Fsx {
     const off = o.off % max;
     const len = Math.min(o.len, max - off);
     if (len === 0) return this.skip(o.op);
-    const buf = this.pattern(this.n & 255, off, len);
+    // As fsx's dowrite/domapwrite: gendata into good_buf first, then write from good_buf, so the bytes
+    // sent are the model's own (a write that fails fails the run: the model may run ahead of the file).
+    const good = this.good;
+    if (off > this.size) good.fill(0, this.size, off);
+    this.gendata(this.n & 255, off, len);
     if (!mapped) {
-      const w = this.p.write(this.fd, buf, 0, len, off);
+      const w = this.p.write(this.fd, good, off, len, off);
       if (w !== len) return this.fail(`short write ${w} of ${len}`);
     } else {
       if (off + len > this.size) this.p.ftruncate(this.fd, off + len);
       const pg = off - (off % PS), mlen = off + len - pg;
       const addr = mmapFd(this.p, this.as, 0, mlen, PROT_READ | PROT_WRITE, MAP_SHARED, this.fd, pg);
-      const w = this.mm.cpu.write(addr + (off - pg), buf);
+      const w = this.mm.cpu.write(addr + (off - pg), good.subarray(off, off + len));
       if (w !== len) return this.fail(`mapwrite stopped at ${off + w}: ${JSON.stringify(this.mm.cpu.takeSignal())}`);
       msync(this.as, addr, mlen, MS_SYNC);
-      if (off + len > this.size) this.grow(off + len);
+      if (off + len > this.size) this.size = off + len;
       if (!this.checkEofPage(addr, pg, mlen)) return;
       munmap(this.as, addr, mlen);
     }
-    if (off > this.size) this.good.fill(0, this.size, off);
-    this.good.set(buf, off);
     if (off + len > this.size) this.size = off + len;
   }
 
   /**
-   * gendata: byte x = (op + (x odd ? original[x] : 0)) mod 256 over [off, off + len), four bytes per
-   * add without carries between them (SWAR: add the low 7 bits, then xor in the top bits). Small files
-   * keep each op byte's whole pattern, so later writes with the same byte only take a subarray.
+   * gendata into good[off, off + len): byte x = (op + (x odd ? original[x] : 0)) mod 256. Small files
+   * copy from the op byte's whole pattern, made once; larger ones make the range's words each time.
    */
-  private pattern(v: number, off: number, len: number): Uint8Array {
-    const words = this.odd32.length;
-    const cached = this.o.fileSize <= 1048576;
-    let out32 = this.gen32, out = this.gen;
-    let from = off >>> 2, to = (off + len + 3) >>> 2;
-    if (cached) {
-      const p = this.patterns[v];
-      if (p !== undefined) return p.subarray(off, off + len);
-      out32 = new Uint32Array(words);
-      out = new Uint8Array(out32.buffer);
-      this.patterns[v] = out;
-      from = 0;
-      to = words;
+  private gendata(v: number, off: number, len: number): void {
+    if (this.pool.length > this.stride) {
+      const base = this.stride * (1 + v);
+      if (this.made[v] === 0) {
+        this.makePattern(v, new Int32Array(this.pool.buffer, this.pool.byteOffset + base, this.odd32.length), 0, this.odd32.length);
+        this.made[v] = 1;
+      }
+      this.pool.copyWithin(off, base + off, base + off + len);
+      return;
     }
-    const vv = Math.imul(v, 0x01010101) >>> 0;
+    this.makePattern(v, this.gen32, off >>> 2, (off + len + 3) >>> 2);
+    this.good.set(this.gen.subarray(off, off + len), off);
+  }
+
+  /**
+   * The pattern of op byte `v` into words [from, to) of `out32`, four bytes per add without carries
+   * between them (SWAR: add the low 7 bits, then xor in the top bits). All int32: `(x + y) | 0` is a
+   * wrapping 32-bit add to V8, where Uint32Array values and a plain sum made doubles (2x slower).
+   */
+  private makePattern(v: number, out32: Int32Array, from: number, to: number): void {
+    const vv = Math.imul(v, 0x01010101);
     const vlo = vv & 0x7f7f7f7f;
     const odd32 = this.odd32;
     for (let w = from; w < to; w++) {
       const a = odd32[w]!;
-      out32[w] = ((a & 0x7f7f7f7f) + vlo) ^ ((a ^ vv) & 0x80808080);
+      out32[w] = (((a & 0x7f7f7f7f) + vlo) | 0) ^ ((a ^ vv) & 0x80808080);
     }
-    return out.subarray(off, off + len);
   }
 
   private grow(to: number): void {
@@ -396,4 +425,10 @@ export class Fsx {
     }
     this.failure = { op: this.n, what, log, replay: h.text() };
   }
+}
+
+function byName(counts: Float64Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) out[FSX_OP_NAMES[i]!] = counts[i]!;
+  return out;
 }

@@ -22,6 +22,9 @@ export type FsxOpName = (typeof FSX_OPS)[number] | (typeof VFSIM_OPS)[number];
 /** Every op name, by a small number (fsx's enum order, then vfsim's): the op log stores these. */
 export const FSX_OP_NAMES: readonly FsxOpName[] = [...FSX_OPS, ...VFSIM_OPS];
 
+/** Op name → its number in FSX_OP_NAMES. */
+export const FSX_OP_CODE: ReadonlyMap<string, number> = new Map(FSX_OP_NAMES.map((n, i) => [n, i]));
+
 /** The first token of a vfsim extension line. */
 export const VFSIM_MARK = '#vfsim';
 
@@ -107,7 +110,7 @@ export class FsxOpLog {
   push(o: FsxOp, sizeBefore: number): void {
     const i = this.length;
     if (i === this.code.length) this.grow();
-    this.code[i] = FSX_OP_NAMES.indexOf(o.op);
+    this.code[i] = FSX_OP_CODE.get(o.op)!;
     this.flags[i] = (o.keepSize ? F_KEEP : 0) | (o.closeOpen ? F_CLOSE : 0) | (o.skip ? F_SKIP : 0);
     this.off[i] = o.off;
     this.len[i] = o.len;
