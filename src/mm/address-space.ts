@@ -35,6 +35,9 @@ export class AddressSpace {
    * whose table exists writes one descriptor without a walk.
    */
   private readonly l3 = new Map<number, number>();
+  /** The last l3 entry looked up (runs of faults and unmaps stay in one 2 MiB region). */
+  private l3Key = -1;
+  private l3Base = 0;
 
   constructor(
     readonly mm: Mm,
@@ -92,25 +95,42 @@ export class AddressSpace {
   setPte(vpn: number, f: Frame, writable: boolean, exec: boolean, dbm: boolean): void {
     const mm = this.mm;
     const va = vpn * 4096;
-    const had = this.pteFrame.has(vpn);
+    const pteFrame = this.pteFrame;
     const pa = mm.ram.frameToPaddr(f);
-    const t = this.l3.get(Math.floor(vpn / 512));
-    if (t !== undefined) {
+    const t = this.l3Of(vpn);
+    let had: boolean;
+    if (t >= 0) {
+      const before = pteFrame.size;
+      pteFrame.set(vpn, f); // one hash operation where has() + set() were two
+      had = pteFrame.size === before;
       const dpa = t + (vpn % 512) * 8;
       // Arm ARM D8.3.2, a level-3 page descriptor: the same encoding TranslationTables.map writes.
+      // (pa >>> 0 is pa mod 2^32: ToUint32 of an integer below 2^53.)
       const lo = D_VALID | D_TYPE | (ATTR_NORMAL << D_ATTRINDX_SHIFT) | ((writable ? AP_RW_ALL : AP_RO_ALL) << 6) |
-        (SH_INNER << D_SH_SHIFT) | D_AF | D_NG | (pa % 4294967296 & 0xfffff000);
+        (SH_INNER << D_SH_SHIFT) | D_AF | D_NG | ((pa >>> 0) & 0xfffff000);
       const hi = (Math.floor(pa / 4294967296) & D_HI_ADDR_MASK) | (dbm ? DH_DBM : 0) | DH_PXN | (exec ? 0 : DH_UXN);
       this.tables.phys.write64(dpa, lo >>> 0, hi >>> 0);
     } else {
+      had = pteFrame.has(vpn);
       this.tables.map(va, pa, 4096, {
         attrIndx: ATTR_NORMAL, ap: writable ? AP_RW_ALL : AP_RO_ALL, af: true, nG: true, pxn: true, uxn: !exec, dbm,
       }, { blocks: false });
       const dpa = this.tables.leaf(va)!.descPa;
       this.l3.set(Math.floor(vpn / 512), dpa - (vpn % 512) * 8);
+      pteFrame.set(vpn, f); // after map(), which throws (ENOMEM) if no frame was left for a table
     }
-    this.pteFrame.set(vpn, f);
     if (had) this.tlbi(vpn);
+  }
+
+  /** PA of the level-3 table covering `vpn`, or -1 if the space has none yet. */
+  private l3Of(vpn: number): number {
+    const k = Math.floor(vpn / 512);
+    if (k === this.l3Key) return this.l3Base;
+    const t = this.l3.get(k);
+    if (t === undefined) return -1;
+    this.l3Key = k;
+    this.l3Base = t;
+    return t;
   }
 
   /**
@@ -128,7 +148,7 @@ export class AddressSpace {
   /** PA of `vpn`'s level-3 descriptor if it is valid, else -1. */
   private ptePa(vpn: number): number {
     if (!this.pteFrame.has(vpn)) return -1;
-    return this.l3.get(Math.floor(vpn / 512))! + (vpn % 512) * 8;
+    return this.l3Of(vpn) + (vpn % 512) * 8;
   }
 
   /** Clear the descriptor of `vpn` (no rmap or frame bookkeeping). Returns the old low word. */
