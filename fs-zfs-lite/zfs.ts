@@ -7,24 +7,19 @@
 import { fsErr, FsError } from '../vfs/errno.js';
 import { NO_INO } from '../vfs/backend.js';
 import type { Attr, Backend, BackendCapabilities, DirEntry, Ino, NewNode, SetAttr, StatFs } from '../vfs/backend.js';
-import {
-  S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK, ALLPERMS, NAME_MAX, PATH_MAX,
-  RENAME_NOREPLACE, RENAME_EXCHANGE, modeToDtype,
-} from '../vfs/constants.js';
-import { PageCache, NO_SPACE } from '../src/mm/page-cache.js';
-import type { FileMapping } from '../src/mm/page-cache.js';
+import { S_IFMT, S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK, ALLPERMS, NAME_MAX, PATH_MAX, modeToDtype } from '../vfs/constants.js';
+import { PageCache, NO_SPACE, type FileMapping } from '../src/mm/page-cache.js';
 import { invariant } from '../src/sim/assert.js';
 import { ArcShare, MMAP_CACHES, auditFrames, type MmapCache } from './arc-share.js';
 import { DmuPager, SharedDmuPager } from './zfs-pager.js';
 import { replayLog } from './zfs-replay.js';
+import { zfsRename } from './zfs-rename.js';
 import { Pool, DELETE_QUEUE_OBJ } from './pool.js';
 import { DmuObject, capacity } from './dmu.js';
 import { ZapDir } from './zap.js';
 import { BLOCK, MAX_LEVELS } from './layout.js';
-import {
-  SA_ATIME, SA_CTIME, SA_GID, SA_MODE, SA_MTIME, SA_UID, TX_CREATE, TX_LINK, TX_MKDIR, TX_PUNCH,
-  TX_REMOVE, TX_RENAME, TX_RMDIR, TX_SETATTR, TX_SYMLINK, TX_TRUNCATE, TX_WRITE,
-} from './zil.js';
+import { SA_ATIME, SA_CTIME, SA_GID, SA_MODE, SA_MTIME, SA_UID } from './zil.js';
+import { TX_CREATE, TX_LINK, TX_MKDIR, TX_PUNCH, TX_REMOVE, TX_RMDIR, TX_SETATTR, TX_SYMLINK, TX_TRUNCATE, TX_WRITE } from './zil.js';
 
 /** statfs f_type of ZFS on Linux (ZFS_SUPER_MAGIC, include/sys/zfs_vfsops.h). */
 export const ZFS_SUPER_MAGIC = 0x2fc12fc1;
@@ -33,7 +28,7 @@ const CREATE_TYPES = (1 << (S_IFREG >> 12)) | (1 << (S_IFIFO >> 12)) | (1 << (S_
   (1 << (S_IFCHR >> 12)) | (1 << (S_IFBLK >> 12));
 
 /** Blocks a namespace change may need: a dnode block, a ZAP leaf, their indirects, two copies each. */
-const META_OP_BLOCKS = 8;
+export const META_OP_BLOCKS = 8;
 
 export class ZfsLite implements Backend {
   readonly fsType = 'zfs-lite';
@@ -317,65 +312,9 @@ export class ZfsLite implements Backend {
   }
 
   rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string, flags: number): void {
-    this.begin();
-    if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) !== 0 || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) throw fsErr('EINVAL');
-    const sd = this.dir(srcDir);
-    const dd = this.dir(dstDir);
-    const se = sd.zap!.entries.get(srcName);
-    if (se === undefined) throw fsErr('ENOENT');
-    const src = this.obj(se.ino);
-    const de = dd.zap!.entries.get(dstName);
-    const dst = de === undefined ? undefined : this.obj(de.ino);
-    // The checks in the order Linux makes them (fs/namei.c do_renameat2, then vfs_rename).
-    if (flags === RENAME_EXCHANGE && dst === undefined) throw fsErr('ENOENT');
-    if (flags === RENAME_NOREPLACE && dst !== undefined) throw fsErr('EEXIST');
-    if (sd !== dd) {
-      if (src.zap !== null && this.isAncestor(src.dn.ino, dstDir)) throw fsErr('EINVAL');
-      if (dst !== undefined && dst.zap !== null && this.isAncestor(dst.dn.ino, srcDir)) {
-        throw fsErr(flags === RENAME_EXCHANGE ? 'EINVAL' : 'ENOTEMPTY');
-      }
-    }
-    // rename(2): hard links to the same file: nothing to do, success.
-    if (dst === src) return;
-    if (flags !== RENAME_EXCHANGE && dst !== undefined) {
-      if (src.zap !== null && dst.zap === null) throw fsErr('ENOTDIR');
-      if (src.zap === null && dst.zap !== null) throw fsErr('EISDIR');
-      if (dst.zap !== null && dst.zap.entries.size !== 0) throw fsErr('ENOTEMPTY');
-    }
-    this.pool.reserve(2 * META_OP_BLOCKS);
-    // From here on nothing can fail.
-    if (flags === RENAME_EXCHANGE) {
-      const d2 = dst!;
-      this.removeEntry(sd, srcName);
-      this.removeEntry(dd, dstName);
-      this.addEntry(sd, srcName, d2.dn.ino, d2.dn.mode);
-      this.addEntry(dd, dstName, src.dn.ino, src.dn.mode);
-      if (sd !== dd) {
-        const srcIsDir = src.zap !== null, dstIsDir = d2.zap !== null;
-        if (srcIsDir) { src.dn.parent = dd.dn.ino; this.pool.touch(src); }
-        if (dstIsDir) { d2.dn.parent = sd.dn.ino; this.pool.touch(d2); }
-        if (srcIsDir && !dstIsDir) { sd.dn.nlink--; dd.dn.nlink++; }
-        else if (!srcIsDir && dstIsDir) { dd.dn.nlink--; sd.dn.nlink++; }
-      }
-    } else {
-      if (dst !== undefined) {
-        if (dst.zap !== null) { dst.dn.nlink = 0; dd.dn.nlink--; }
-        else dst.dn.nlink--;
-        this.pool.touch(dst);
-        if (dst.dn.nlink === 0) this.pool.deleteQueueAdd(dst.dn.ino);
-        this.removeEntry(dd, dstName);
-      }
-      this.removeEntry(sd, srcName);
-      this.addEntry(dd, dstName, src.dn.ino, src.dn.mode);
-      if (src.zap !== null && sd !== dd) {
-        src.dn.parent = dd.dn.ino;
-        sd.dn.nlink--;
-        dd.dn.nlink++;
-        this.pool.touch(src);
-      }
-    }
-    if (!this.replaying) this.pool.itx.begin(TX_RENAME).u64(srcDir).u64(dstDir).u32(flags).str(srcName).str(dstName).end();
+    zfsRename(this, srcDir, srcName, dstDir, dstName, flags);
   }
+
 
   /** Entries in ZAP hash order (stable for a given tree, across export and import), as ZFS's readdir. */
   readdir(dir: Ino): readonly DirEntry[] {
@@ -497,7 +436,8 @@ export class ZfsLite implements Backend {
   // ---- helpers ----
 
   /** Every operation: the pool must be healthy; a txg may be due (the background sync thread). */
-  private begin(): void {
+  /** @internal */
+  begin(): void {
     const p = this.pool;
     if (p.failed !== null) throw fsErr('EIO');
     if (this.replaying) return;
@@ -506,14 +446,16 @@ export class ZfsLite implements Backend {
     if (p.itx.len > (8 << 20) || p.dirtyEstimate > (p.alloc.end - p.alloc.first) / 4) p.sync();
   }
 
-  private obj(ino: Ino): DmuObject {
+  /** @internal */
+  obj(ino: Ino): DmuObject {
     if (this.pool.failed !== null) throw fsErr('EIO');
     // The pool's own objects are never files; a name pointing at one is damage.
     if (ino !== this.rootIno && ino <= DELETE_QUEUE_OBJ && ino > 0) throw fsErr('EIO');
     return this.pool.getObject(ino);
   }
 
-  private dir(ino: Ino): DmuObject {
+  /** @internal */
+  dir(ino: Ino): DmuObject {
     const o = this.obj(ino);
     if (o.zap === null) throw fsErr('ENOTDIR');
     return o;
@@ -541,29 +483,23 @@ export class ZfsLite implements Backend {
     return d;
   }
 
-  private addEntry(d: DmuObject, name: string, ino: Ino, mode: number): void {
+  /** @internal */
+  addEntry(d: DmuObject, name: string, ino: Ino, mode: number): void {
     d.zap!.add(name, ino, modeToDtype(mode));
     d.dn.size++;
     d.dirents = null;
     this.pool.touch(d);
   }
 
-  private removeEntry(d: DmuObject, name: string): void {
+  /** @internal */
+  removeEntry(d: DmuObject, name: string): void {
     d.zap!.remove(name);
     d.dn.size--;
     d.dirents = null;
     this.pool.touch(d);
   }
 
-  private isAncestor(a: Ino, b: Ino): boolean {
-    for (let i = b, n = 0; n <= this.pool.nextObj; n++) {
-      if (i === a) return true;
-      const p = this.obj(i).dn.parent;
-      if (p === i) return false;
-      i = p;
-    }
-    throw fsErr('EIO'); // a parent chain that loops: damage
-  }
+
 }
 
 function checkIo(pos: number, buf: Uint8Array, off: number, len: number): void {
