@@ -2,7 +2,8 @@
 // model buffer in which every written byte is the op number mod 256 (plus a random byte at odd
 // offsets), and a random mix of read, write, mapread, mapwrite (+ msync), truncate up and down, punch
 // hole, close/reopen and memory-pressure events — every byte read, through read() or through the MMU,
-// checked against the model; the bytes past EOF in the last mapped page must read as zero.
+// checked against the model; the bytes past EOF in the last mapped page must read as zero. Every op is
+// logged (oplog.ts), so a failure's replay file reproduces the whole run, memory pressure included.
 
 import { Ram } from '../../hw/ram.js';
 import { Mm } from '../../mm/mm.js';

@@ -1,7 +1,7 @@
 // fsx for vfsim: the exerciser, its op-log format and the backends it runs on.
 export { Fsx } from './fsx.js';
 export type { FsxOptions, FsxResult, FsxFailure, FsxBackendFactory } from './fsx.js';
-export { parseFsxOps, formatFsxOp, FSX_OPS } from './oplog.js';
+export { parseFsxOps, formatFsxOp, FSX_OPS, VFSIM_OPS, FSX_OP_NAMES, VFSIM_MARK, FsxOpLog } from './oplog.js';
 export type { FsxOp, FsxOpName } from './oplog.js';
 export { FSX_BACKENDS } from './backends.js';
 export { runTwoSpaces } from './two-spaces.js';
