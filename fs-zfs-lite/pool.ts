@@ -331,7 +331,8 @@ export class Pool {
     }
     if (this.replaying) throw fsErr('ENOSPC'); // no txg may commit half a replay
     this.sync();
-    // Deferred frees come back two txgs later (TXG_DEFER_SIZE): sync twice more at most.
+    // Deferred frees come back two txgs later (TXG_DEFER_SIZE; at once from a txg that left free space
+    // at or below the slop, spacemap.ts commitFrees): sync twice more at most.
     for (let i = 0; i < 2 && this.dirtyEstimate + blocks + this.slop > this.alloc.free && this.alloc.deferredCount > 0; i++) {
       this.needEmptySync = true;
       this.sync();

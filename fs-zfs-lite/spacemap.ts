@@ -101,8 +101,20 @@ export class SpaceAllocator {
     this.free++;
   }
 
-  /** The txg's frees have been appended to the space map and the txg committed: start their deferral. */
-  commitFrees(frees: number[]): void {
+  /**
+   * The txg's frees have been appended to the space map and the txg committed: start their deferral,
+   * and end it for the frees of TXG_DEFER_SIZE txgs ago. When the pool is down to its slop space, the
+   * txg's frees are not deferred at all but allocatable at once (metaslab_sync_done: defer_allowed is
+   * false when free space <= spa_get_slop_space, and ms_freed goes straight to ms_allocatable).
+   */
+  commitFrees(frees: number[], deferAllowed = true): void {
+    if (!deferAllowed) {
+      for (const b of frees) {
+        this.used[b] = 0;
+        this.free++;
+      }
+      frees = [];
+    }
     this.deferred.push(frees);
     while (this.deferred.length > TXG_DEFER_SIZE) {
       for (const b of this.deferred.shift()!) {

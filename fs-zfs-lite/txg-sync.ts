@@ -108,7 +108,7 @@ export function writeTxg(p: Pool, zil: ZilChain, unsafeUb: boolean): void {
   p.rootbp.set(bp);
   p.txg = T;
   p.stats.txgs++;
-  alloc.commitFrees(txgFrees);
+  alloc.commitFrees(txgFrees, alloc.free > p.slop);
   zil.restart(T, newHead);
   p.itx.reset();
   for (const o of p.dirty) if (o.freed) p.objects.delete(o.dn.ino);

@@ -7,7 +7,7 @@ import t from 'tap';
 import { ZioBufCache } from '../../fs-zfs-lite/zio-buf.js';
 import { BLOCK, BP_DVA0, rd32 } from '../../fs-zfs-lite/layout.js';
 import { TXG_DEFER_SIZE } from '../../fs-zfs-lite/spacemap.js';
-import { dec, enc, mountNew, readFile, reimport, writeFile } from './zfs-helpers.js';
+import { dec, enc, mountNew, readFile, reimport, writeFile, type Mounted } from './zfs-helpers.js';
 
 t.test('zio buffer cache: buffers are reused LIFO, counted, and zeroed on request', async (t) => {
   const c = new ZioBufCache();
@@ -99,20 +99,27 @@ t.test('a punch inside a hole keeps it a hole (Dmu.zeroRange reads, finds nothin
   m.p.close(fd);
 });
 
+/** The data blocks' first DVAs of the file at `path` (a walk of its tree). */
+function dataDvas(m: Mounted, path: string): number[] {
+  const pool = m.fs.pool;
+  const dvas: number[] = [];
+  pool.dmu.walk(pool.getObject(m.p.stat(path).ino), (b, o, level) => {
+    if (level === 0) {
+      dvas.push(rd32(b, o + BP_DVA0));
+      return null;
+    }
+    const c = new Uint8Array(BLOCK);
+    pool.vdev.readBlock(b, o, c, 0);
+    return c;
+  });
+  return dvas;
+}
+
 t.test('frees are not held back across an import (metaslab_init: ms_defer[] starts empty)', async (t) => {
   const m = mountNew();
   writeFile(m.p, '/gone', new Uint8Array(8 * BLOCK).fill(5));
   m.p.sync();
-  const obj = m.fs.pool.getObject(m.p.stat('/gone').ino);
-  // The file's level-0 pointers live in its root (one level) or its indirect: collect the data DVAs.
-  const dvas: number[] = [];
-  m.fs.pool.dmu.walk(obj, (b, o, level) => {
-    if (level === 0) dvas.push(rd32(b, o + BP_DVA0));
-    if (level === 0) return null;
-    const c = new Uint8Array(BLOCK);
-    m.fs.pool.vdev.readBlock(b, o, c, 0);
-    return c;
-  });
+  const dvas = dataDvas(m, '/gone');
   t.equal(dvas.length, 8);
   m.p.unlink('/gone');
   m.p.sync();
@@ -127,4 +134,35 @@ t.test('frees are not held back across an import (metaslab_init: ms_defer[] star
   writeFile(r.p, '/new', enc('reuse'));
   r.p.sync();
   t.equal(dec(readFile(reimport(r.dev.durableImage()).p, '/new')), 'reuse');
+});
+
+t.test('a pool down to its slop space does not defer frees (metaslab_sync_done: defer_allowed is false)', async (t) => {
+  const m = mountNew();
+  const pool = m.fs.pool, a = pool.alloc;
+  writeFile(m.p, '/big', new Uint8Array(64 * BLOCK).fill(9));
+  m.p.sync();
+  const dvas = dataDvas(m, '/big');
+  t.equal(dvas.length, 64);
+  // Take the free space down to what an unlink may still reserve (its 8 blocks above the slop), as a
+  // delete may dip into the slop in OpenZFS: the txg that commits it leaves free space <= slop.
+  const held: number[] = [];
+  while (a.free > pool.slop + 8) held.push(a.claimLog());
+  const deferredBefore = a.deferredCount; // the last txg's frees, still in their deferral
+  m.p.unlink('/big');
+  m.p.sync();
+  t.ok(dvas.every((d) => a.used[d] === 0), 'the txg that freed them made them allocatable at once');
+  t.ok(a.deferredCount <= deferredBefore, 'that txg deferred nothing (the one before it still waits its turn)');
+  for (const b of held) a.releaseLog(b);
+  // With room again, a txg's frees are deferred as usual (TXG_DEFER_SIZE txgs).
+  writeFile(m.p, '/small', new Uint8Array(4 * BLOCK).fill(1));
+  m.p.sync();
+  const small = dataDvas(m, '/small');
+  m.p.unlink('/small');
+  m.p.sync();
+  t.ok(small.every((d) => a.used[d] === 1), 'frees deferred again once the pool has room');
+  const r = reimport(m.dev.durableImage());
+  t.throws(() => r.p.stat('/big'), { code: 'ENOENT' }, 'the pool imports without the deleted files');
+  writeFile(r.p, '/after', new Uint8Array(64 * BLOCK).fill(3));
+  r.p.sync();
+  t.ok(readFile(reimport(r.dev.durableImage()).p, '/after').every((x) => x === 3), 'and the freed space holds new data');
 });
