@@ -29,10 +29,10 @@ import { OSV_AARCH64_KVM } from '../sim/profile.js';
 import type { CostProfile } from '../sim/profile.js';
 import { invariant } from '../sim/assert.js';
 import type { PageIndex } from './page-tree.js';
-import { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED } from './file-mapping.js';
-import { PG_UNEVICTABLE } from './file-mapping.js';
+import { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
 import type { FileMappingOptions } from './file-mapping.js';
 import { borrowPage, breakShare, forget, revokePage } from './page-share.js';
+import { punchPages, truncatePages, zeroPastEof } from './truncate.js';
 
 export type { PageIndex } from './page-tree.js';
 export { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
@@ -260,7 +260,7 @@ export class PageCache {
    */
   write(m: FileMapping, pos: number, buf: Uint8Array, off: number, len: number): number {
     if (len <= 0) return 0;
-    if (pos > m.size) this.zeroPastEof(m);
+    if (pos > m.size) zeroPastEof(this, m);
     const ps = this.pageSize;
     const shift = this.pageShift;
     const flags = this.flags;
@@ -350,7 +350,7 @@ export class PageCache {
     else bytes.set(buf.subarray(src, src + len), dst);
   }
 
-  // ---- size changes and holes ----
+  // ---- size changes and holes (truncate.ts) ----
 
   /**
    * Set the size (Linux truncate_setsize + truncate_pagecache): shrinking frees the pages wholly past
@@ -358,22 +358,7 @@ export class PageCache {
    * trims its own store; this never allocates, so it cannot fail.
    */
   truncate(m: FileMapping, size: number): void {
-    const ps = this.pageSize;
-    const old = m.size;
-    if (size > old) this.zeroPastEof(m);
-    m.size = size;
-    if (size >= old) return;
-    this.dropRange(m, Math.ceil(size / ps), Number.MAX_SAFE_INTEGER);
-    if (this.hooks !== null) this.hooks.truncated(m, size);
-    const tail = size % ps;
-    if (tail !== 0) {
-      const idx = Math.floor(size / ps);
-      const f = m.pages.get(idx);
-      // A borrowed page cannot be zeroed in place; it is given back instead (allocation-free, so
-      // truncate still cannot fail) and the next access reads the backend's trimmed block.
-      if (f !== NO_FRAME && (this.flags[f]! & PG_BORROWED) !== 0) this.dropPage(m, idx);
-      else if (f !== NO_FRAME) this.bytes.fill(0, f * ps + tail, (f + 1) * ps);
-    }
+    truncatePages(this, m, size);
   }
 
   /**
@@ -382,65 +367,11 @@ export class PageCache {
    * place and marked dirty. Never allocates.
    */
   punchHole(m: FileMapping, off: number, len: number): void {
-    if (len <= 0) return;
-    const ps = this.pageSize;
-    const end = off + len;
-    const firstWhole = Math.ceil(off / ps);
-    const endWhole = Math.floor(end / ps);
-    if (firstWhole < endWhole) this.dropRange(m, firstWhole, endWhole);
-    const headIdx = Math.floor(off / ps);
-    if (off % ps !== 0) this.zeroInPage(m, headIdx, off % ps, Math.min(ps, end - headIdx * ps));
-    const tailIdx = Math.floor(end / ps);
-    if (end % ps !== 0 && (tailIdx !== headIdx || off % ps === 0)) {
-      this.zeroInPage(m, tailIdx, Math.max(0, off - tailIdx * ps), end % ps);
-    }
+    punchPages(this, m, off, len);
   }
 
-  /**
-   * Zero the last page from the end of file on, before the size grows over it: stores through a
-   * shared mapping may have left bytes there that are not the file's (mmap(2): they are not written
-   * to the file), and growing must read zeros (Linux pagecache_isize_extended; fsx's EOF pollution).
-   */
-  private zeroPastEof(m: FileMapping): void {
-    const ps = this.pageSize;
-    const tail = m.size % ps;
-    if (tail === 0) return;
-    const idx = Math.floor(m.size / ps);
-    const f = m.pages.get(idx);
-    if (f === NO_FRAME) return;
-    const b = this.bytes;
-    if ((this.flags[f]! & PG_BORROWED) === 0) b.fill(0, f * ps + tail, (f + 1) * ps);
-    else {
-      // A borrowed page holds the block as stored, zeros past the end unless the store is damaged in
-      // a way its checksum cannot see; if it does not, it is given back rather than written.
-      for (let i = f * ps + tail; i < (f + 1) * ps; i++) {
-        if (b[i] !== 0) {
-          this.dropPage(m, idx);
-          return;
-        }
-      }
-    }
-  }
-
-  private zeroInPage(m: FileMapping, idx: PageIndex, from: number, to: number): void {
-    const f = m.pages.get(idx);
-    if (f === NO_FRAME || from >= to) return;
-    if ((this.flags[f]! & PG_BORROWED) !== 0) {
-      // Not zeroed in place: given back (the backend zeroes its own block in the same operation, as
-      // punchHole's contract with a pager says), so punching needs no frame and cannot fail.
-      this.dropPage(m, idx);
-      return;
-    }
-    const base = f * this.pageSize;
-    this.bytes.fill(0, base + from, base + to);
-    if ((this.flags[f]! & PG_DIRTY) === 0) {
-      this.flags[f]! |= PG_DIRTY;
-      m.nrDirty++;
-    }
-  }
-
-  /** Free the cached pages with index in [start, end), highest first (see PageTree.prev). */
-  private dropRange(m: FileMapping, start: PageIndex, end: PageIndex): void {
+  /** Free the cached pages with index in [start, end), highest first (see PageTree.prev). @internal */
+  dropRange(m: FileMapping, start: PageIndex, end: PageIndex): void {
     let i: PageIndex;
     while ((i = m.pages.prev(start, end)) >= 0) {
       this.dropPage(m, i);
@@ -448,8 +379,8 @@ export class PageCache {
     }
   }
 
-  /** The one place a page leaves the cache (issue 5 unmaps it here through the rmap first). */
-  private dropPage(m: FileMapping, idx: PageIndex): void {
+  /** The one place a page leaves the cache (issue 5 unmaps it here through the rmap first). @internal */
+  dropPage(m: FileMapping, idx: PageIndex): void {
     const f0 = m.pages.get(idx);
     if (f0 !== NO_FRAME && this.hooks !== null) this.hooks.beforeDrop(f0);
     const f = m.pages.remove(idx);

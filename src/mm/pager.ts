@@ -29,8 +29,10 @@ export interface Pager {
    * to lend (a hole, data not yet in a block, a cache that could not hold it), and the page cache then
    * fills a frame of its own. A lent frame is the backend's checksummed data: the page cache never
    * writes it (a store first copies it, page-share.ts), and the backend takes it back with
-   * `PageCache.revoke` before it frees or reuses it (OSv unmap_arc_buf). Optional: a pager without it
-   * is read into the cache's own frames (double caching).
+   * `PageCache.revoke` before it frees or reuses it (OSv unmap_arc_buf). Truncate and punch hole give
+   * a borrowed page in their range back rather than zero it (truncate.ts): the lender applies them to
+   * its own store, as any backend with a store does. Optional: a pager without it is read into the
+   * cache's own frames (double caching).
    */
   sharePage?(index: PageIndex): Frame;
   /** The page cache gave a lent frame back (OSv arc_unshare_buf): the backend may evict it freely again. */
