@@ -53,6 +53,7 @@ export function register(program: Command): void {
         ...(replay ? { replay } : {}), ...(bar ? { progress: (n: number) => bar.update(n) } : {}),
       });
       const r = fsx.run();
+      bar?.update(r.ops);
       bar?.stop();
       const opsPerSec = Math.round(r.ops / r.seconds);
       const cpuOpsPerSec = Math.round(r.ops / r.cpuSeconds);
