@@ -156,7 +156,8 @@ export class Mm implements PageCacheHooks {
 
   private markFrameDirty(f: Frame): void {
     const pc = this.pageCache;
-    if ((pc.flags[f]! & PG_CACHED) === 0) return;
+    // Already dirty (a software-dirty page is marked at its write fault): no lookup to make.
+    if ((pc.flags[f]! & (PG_CACHED | PG_DIRTY)) !== PG_CACHED) return;
     const m = pc.mappingOf(f);
     if (m !== undefined) pc.markDirty(m, pc.index[f]!);
   }
