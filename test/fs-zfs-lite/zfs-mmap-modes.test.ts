@@ -37,7 +37,7 @@ for (const mmapCache of MODES) {
         // A short txg interval commits blocks often, so pages are read back from disk through the ARC
         // (and, shared, borrowed) rather than from the DMU's dirty copies.
         backend: (ram) => createZfsLite({ ram, mmapCache, txgTimeoutNs: 1e5 }),
-        ops: 1500, seed: 7, ramMiB: 0.5, fileSize: 1 << 20, hardwareDirty,
+        ops: 800, seed: 7, ramMiB: 0.5, fileSize: 1 << 20, hardwareDirty,
       });
       const r = fsx.run();
       t.equal(r.failures.length, 0, r.failures[0]?.what ?? 'no failures');
@@ -45,7 +45,7 @@ for (const mmapCache of MODES) {
       const fs = fsx.fs as ZfsLite;
       const arc = fs.pool.arc!.stats();
       t.ok(arc.shrinks > 0, `the ARC shrank ${arc.shrinks} times for the page cache`);
-      if (mmapCache === 'shared') t.ok(fs.pageCache.stats.borrows > 50, `${fs.pageCache.stats.borrows} pages borrowed from the ARC`);
+      if (mmapCache === 'shared') t.ok(fs.pageCache.stats.borrows > 20, `${fs.pageCache.stats.borrows} pages borrowed from the ARC`);
       else t.equal(fs.pageCache.stats.borrows, 0, 'double caching borrows nothing');
       t.same(fs.auditFrames(otherFrames(fsx.mm)), [], 'every frame counted once');
     });
@@ -187,7 +187,7 @@ for (const mmapCache of MODES) {
   for (const hardwareDirty of [false, true]) {
     t.test(`fc.commands coherence model on zfs-lite, ${mmapCache} mmap cache${hardwareDirty ? ', hardware DBM' : ''}, 160 frames shared by ARC and page cache`, async (t) => {
       const seed = Number(process.env.FSX_SEED ?? 11);
-      const numRuns = Number(process.env.FSX_RUNS ?? 25);
+      const numRuns = Number(process.env.FSX_RUNS ?? 15);
       const mapread0 = ran.mapread;
       const reals: Real[] = [];
       fc.assert(
