@@ -60,7 +60,7 @@ export function register(program: Command): void {
       if (r.failures.length > 0) {
         const f = r.failures[0]!;
         const file = `fsx-${o.fs}-${seed}.fsxops`;
-        const again = `vfsim fsx --fs ${o.fs} --ram-mib ${o.ramMib} --file-size ${fileSize} --op-len ${maxOpLen} --seed ${seed}${o.hardwareDirty ? ' --hardware-dirty' : ''} --replay ${file}`;
+        const again = `vfsim fsx --fs ${o.fs} --ram-mib ${o.ramMib} --file-size ${fileSize} --op-len ${maxOpLen} --seed ${seed}${o.hardwareDirty ? ' --hardware-dirty' : ''}${o.zfsMmap !== undefined ? ` --zfs-mmap ${o.zfsMmap}` : ''} --replay ${file}`;
         writeFileSync(file, `# ${again}\n# ${r.fs} failed at op ${f.op}: ${f.what}\n# '#vfsim pressure 0x0 FRAMES SIZE' lines are memory-pressure events (vfsim's extension; xfstests' fsx reads them as comments)\n${f.replay}`);
         process.stderr.write(`fsx: FAILED at op ${f.op}: ${f.what}\nLOG DUMP (last ${f.log.length} ops)\n${f.log.join('\n')}\nreplay file: ${file} (ops 1..${f.op}, memory pressure included)\nreplay it:   ${again}\n`);
         process.exitCode = 1;
