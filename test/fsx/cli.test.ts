@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Command } from 'commander';
 import { register } from '../../src/cli/fsx.js';
@@ -48,4 +48,37 @@ t.test('vfsim fsx --replay runs #vfsim pressure lines as memory-pressure events 
   writeFileSync(join(dir, 'q.fsxops'), ops.replace(/#vfsim /, '# '));
   const k = JSON.parse(await run(['--fs', 'store', '--ram-mib', '1', '--replay', join(dir, 'q.fsxops'), '--json']));
   t.same([k.ops, k.evictions], [2, 0], 'as a plain comment the line is no op');
+});
+
+t.test('vfsim fsx on a failure writes a replay file (every op, pressure as #vfsim lines) that --replay reproduces at the same op', async (t) => {
+  const { FSX_BACKENDS } = await import('../../src/testing/fsx/index.js');
+  const { StoreFs, MapStorePager } = await import('../../src/testing/store-fs.js');
+  // A store that acknowledges page writes and keeps nothing: data is lost when reclaim evicts a dirty page.
+  class DroppingStore extends MapStorePager {
+    override writePage(): void { this.writes++; }
+  }
+  FSX_BACKENDS['dropping-store'] = (ram) => new StoreFs({ ram, store: (ps) => new DroppingStore(ps) });
+  const dir = mkdtempSync(join(tmpdir(), 'fsx-'));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  const err = process.stderr.write;
+  let errText = '';
+  process.stderr.write = ((s: string) => { errText += s; return true; }) as typeof process.stderr.write;
+  try {
+    const j = JSON.parse(await run(['--fs', 'dropping-store', '--ops', '3000', '--json']));
+    t.equal(j.failures, 1, 'the random run fails');
+    const file = readFileSync(join(dir, 'fsx-dropping-store-1.fsxops'), 'utf8');
+    t.match(file, /^# vfsim fsx --fs dropping-store --ram-mib 64 .* --replay fsx-dropping-store-1\.fsxops\n/, 'the file says how to replay it');
+    t.match(file, /\n#vfsim pressure 0x0 0x4000 0x[0-9a-f]+\n/, 'memory pressure is in it as #vfsim ops');
+    const op = Number(/FAILED at op (\d+)/.exec(errText)![1]);
+    errText = '';
+    const again = JSON.parse(await run(['--fs', 'dropping-store', '--replay', 'fsx-dropping-store-1.fsxops', '--json']));
+    t.equal(again.failures, 1, 'the replay fails');
+    t.equal(Number(/FAILED at op (\d+)/.exec(errText)![1]), op, 'at the same op');
+  } finally {
+    process.stderr.write = err;
+    process.chdir(cwd);
+    process.exitCode = 0;
+    delete FSX_BACKENDS['dropping-store'];
+  }
 });
