@@ -73,7 +73,11 @@ for (const hardwareDirty of [false, true]) {
     t.notOk(AddressSpace.hasDbm(w[1]!), 'DBM = 0, so the walker can never make the ARC\'s data writable');
     const used = r.ram.usedFrames;
     const b = new Uint8Array(PS);
+    t.equal(r.fs.pool.arc!.arc.where(key), 'T1', 'read from disk once: on T1');
+    const hits = r.fs.pool.arc!.stats().hits;
     r.p.read(r.fd, b, 0, PS, 2 * PS);
+    t.equal(r.fs.pool.arc!.stats().hits, hits + 1, 'read() of a borrowed page is an ARC access, as every read() is in OSv (zfs_read → arc)');
+    t.equal(r.fs.pool.arc!.arc.where(key), 'T2', 'so the buffer moves to T2 (Megiddo & Modha Fig. 4 case I)');
     t.equal(Buffer.compare(b, r.data.subarray(2 * PS, 3 * PS)), 0, 'read() of the same page');
     t.equal(r.ram.usedFrames, used, 'read() of the mapped page takes no frame (one page, one frame)');
     audit(t, r, 'after a mapped read');
