@@ -11,6 +11,9 @@ import type { FileMapping } from '../src/mm/page-cache.js';
 import { O_APPEND, S_IFREG } from './constants.js';
 import { fsErr } from './errno.js';
 import type { Process } from './process.js';
+import type { Vfs } from './vfs.js';
+import type { Vnode } from './vnode.js';
+import type { FileRef } from '../src/mm/vma.js';
 
 /** What mmap needs of descriptor `fd` of process `p`. */
 export function mmapFileOf(p: Process, fd: number): MmapFile {
@@ -21,10 +24,25 @@ export function mmapFileOf(p: Process, fd: number): MmapFile {
   const m = be.pager !== undefined ? (be.pager(f.vnode.ino) as FileMapping | undefined)
     : be.daxMapping !== undefined ? (be.daxMapping(f.vnode.ino) as FileMapping | undefined) : undefined;
   if (m === undefined) throw fsErr('ENODEV', 'mmap');
-  const v = f.vnode, vfs = p.vfs;
-  // The mapping keeps the file alive after close() and unlink() (its pages stay valid), as in Linux.
-  const ref = { hold: () => vfs.hold(v), release: () => vfs.release(v) };
+  const ref = new MappedFile(p.vfs, f.vnode);
   return { mapping: m, readable: f.readable, writable: f.writable, append: (f.flags & O_APPEND) !== 0, ref };
+}
+
+/**
+ * A VMA's file (vm_file): keeps the node alive after close() and unlink() (its pages stay valid), as in
+ * Linux, and is what msync(MS_SYNC) fsyncs. Errors of the backend's fsync (EIO) reach msync's caller.
+ */
+class MappedFile implements FileRef {
+  constructor(private readonly vfs: Vfs, private readonly vnode: Vnode) {}
+  hold(): void {
+    this.vfs.hold(this.vnode);
+  }
+  release(): void {
+    this.vfs.release(this.vnode);
+  }
+  fsync(dataOnly: boolean): void {
+    this.vnode.mnt.backend.fsync(this.vnode.ino, dataOnly);
+  }
 }
 
 /** mmap(2) of descriptor `fd` (ignored with MAP_ANONYMOUS) into `as`; returns the address. */

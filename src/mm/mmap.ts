@@ -11,7 +11,7 @@ import {
   MS_INVALIDATE, MS_SYNC, PROT_EXEC, PROT_READ, PROT_WRITE,
 } from './mman.js';
 import type { FileMapping } from './page-cache.js';
-import { Vma } from './vma.js';
+import { Vma, type FileRef } from './vma.js';
 import { installPage } from './fault.js';
 import { daxWriteback } from './dax.js';
 
@@ -25,7 +25,7 @@ export interface MmapFile {
   /** O_APPEND: a shared writable map is EACCES (mmap(2)). */
   append?: boolean;
   /** Take / drop a reference on the file: each VMA holds one, as a VMA holds its struct file in Linux. */
-  ref?: { hold(): void; release(): void };
+  ref?: FileRef;
 }
 
 function pageUp(n: number): number {
@@ -188,7 +188,7 @@ export function mprotect(as: AddressSpace, addr: number, length: number, prot: n
  * succeeds. The range is walked VMA by VMA:
  * - MS_SYNC writes back, for each shared file VMA in the range, the file's dirty pages over the part it
  *   maps (vfs_fsync_range: pages dirtied by write() included) — on a DAX mapping, DC CVAP of the mapped
- *   lines and a DSB (dax.ts);
+ *   lines and a DSB (dax.ts) — then calls the file's fsync with datasync set, as vfs_fsync_range does;
  * - MS_ASYNC does nothing more: dirty pages are tracked (PG_DIRTY, or the descriptors' dirty state that
  *   fsync, sync, reclaim and munmap gather) and written back by those, as by Linux's flusher;
  * - MS_INVALIDATE needs nothing: the cache is unified, no stale copy exists (and no page is mlocked, so
@@ -225,6 +225,9 @@ export function msync(as: AddressSpace, addr: number, length: number, flags: num
       // DAX: the stores are in the device's cache; DC CVAP of the mapped lines and a DSB make them durable.
       if (v.mapping.dax !== null) written += daxWriteback(v.mapping.dax, from, to);
       else written += as.mm.pageCache.writeback(v.mapping, from, to);
+      // vfs_fsync_range(file, start, end, 1): the backend makes what was written back durable (a
+      // disk-backed one flushes or commits its log; ramfs has nothing to do).
+      v.ref?.fsync?.(true);
     }
     start = v.end;
     if (start >= end) break;

@@ -5,6 +5,18 @@
 import type { FileMapping } from './page-cache.js';
 import { MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from './mman.js';
 
+/**
+ * The file a VMA holds (Linux vma->vm_file): a reference that keeps the file alive while it is mapped,
+ * and the file's fsync, which msync(MS_SYNC) calls after writing the range back (mm/msync.c:
+ * vfs_fsync_range(file, start, end, 1)), so the backend makes the data durable (zfs-lite commits its
+ * intent log).
+ */
+export interface FileRef {
+  hold(): void;
+  release(): void;
+  fsync?(dataOnly: boolean): void;
+}
+
 export class Vma {
   constructor(
     /** First VA (page-aligned). */
@@ -22,7 +34,7 @@ export class Vma {
     /** Whether the file was opened for writing (mprotect PROT_WRITE of a shared map needs it: EACCES). */
     public readonly fileWritable: boolean,
     /** The file reference this VMA holds (null for anonymous memory). */
-    public readonly ref: { hold(): void; release(): void } | null = null,
+    public readonly ref: FileRef | null = null,
   ) {}
 
   get shared(): boolean {
