@@ -162,8 +162,12 @@ export interface Backend extends PagerHook {
   write(ino: Ino, pos: number, buf: Uint8Array, off: number, len: number): number;
   /** Set the size: shrinking drops data past it, growing adds a hole. */
   truncate(ino: Ino, size: number): void;
-  /** Make the node's data (and, unless `dataOnly`, its metadata) durable. */
-  fsync(ino: Ino, dataOnly: boolean): void;
+  /**
+   * Make the node's data (and, unless `dataOnly`, its metadata) durable. `start`/`end` bound the bytes
+   * the caller needs (Linux's ->fsync(file, start, end, datasync): msync(MS_SYNC) passes the mapped range);
+   * absent, the whole file. Syncing more than asked is allowed (ZFS's zil_commit covers the whole file).
+   */
+  fsync(ino: Ino, dataOnly: boolean, start?: number, end?: number): void;
   /** The node has no names and no open descriptors: free it. */
   inactive(ino: Ino): void;
   /** Deallocate [off, off+len) keeping the size (fallocate PUNCH_HOLE|KEEP_SIZE). Only if capabilities.punchHole. */

@@ -40,8 +40,8 @@ class MappedFile implements FileRef {
   release(): void {
     this.vfs.release(this.vnode);
   }
-  fsync(dataOnly: boolean): void {
-    this.vnode.mnt.backend.fsync(this.vnode.ino, dataOnly);
+  fsync(dataOnly: boolean, start: number, end: number): void {
+    this.vnode.mnt.backend.fsync(this.vnode.ino, dataOnly, start, end);
   }
 }
 

@@ -227,7 +227,7 @@ export function msync(as: AddressSpace, addr: number, length: number, flags: num
       else written += as.mm.pageCache.writeback(v.mapping, from, to);
       // vfs_fsync_range(file, start, end, 1): the backend makes what was written back durable (a
       // disk-backed one flushes or commits its log; ramfs has nothing to do).
-      v.ref?.fsync?.(true);
+      v.ref?.fsync?.(true, from * PS, to * PS);
     }
     start = v.end;
     if (start >= end) break;

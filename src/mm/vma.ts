@@ -14,7 +14,8 @@ import { MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE } from './mman.js';
 export interface FileRef {
   hold(): void;
   release(): void;
-  fsync?(dataOnly: boolean): void;
+  /** Make bytes [start, end) of the file durable (->fsync(file, start, end, datasync)). */
+  fsync?(dataOnly: boolean, start: number, end: number): void;
 }
 
 export class Vma {

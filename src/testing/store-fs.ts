@@ -220,9 +220,11 @@ export class StoreFs implements Backend {
     this.pageCache.punchHole(f.m, off, len);
   }
 
-  fsync(ino: Ino, _dataOnly: boolean): void {
+  fsync(ino: Ino, _dataOnly: boolean, start = 0, end = Number.MAX_SAFE_INTEGER): void {
     const f = this.files.get(ino);
-    if (f !== undefined) this.pageCache.writeback(f.m);
+    // file_write_and_wait_range: only the pages of [start, end) (the whole file without a range).
+    const ps = this.pageCache.pageSize;
+    if (f !== undefined) this.pageCache.writeback(f.m, Math.floor(start / ps), Math.ceil(end / ps));
   }
 
   inactive(ino: Ino): void {
