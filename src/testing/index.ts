@@ -32,7 +32,7 @@ export { PjdfstestInterpreter, PJDFSTEST_SYSCALLS, makedev, major, minor } from 
 export type { PjdfstestWorld, PjdfstestResult } from './pjdfstest.js';
 export { runScripts, listScripts, parseTap } from './pjdfstest-scripts.js';
 export type { ScriptResult, RunScriptsOptions } from './pjdfstest-scripts.js';
-export { Fsx, FSX_BACKENDS, parseFsxOps, formatFsxOp, FSX_OPS, runTwoSpaces } from './fsx/index.js';
+export { Fsx, FSX_BACKENDS, zfsLiteBackend, parseFsxOps, formatFsxOp, FSX_OPS, runTwoSpaces } from './fsx/index.js';
 export type { FsxOptions, FsxResult, FsxFailure, FsxBackendFactory, FsxOp, FsxOpName, TwoSpacesResult } from './fsx/index.js';
 export { StoreFs, MapStorePager } from './store-fs.js';
 export * as crash from './crash/index.js';

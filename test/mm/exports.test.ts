@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { Mm, Ram, RamFs, Vfs, mmapFd, munmap, mman, constants } from '../../src/index.js';
-import { Fsx, FSX_BACKENDS, StoreFs } from '../../src/testing/index.js';
+import { Fsx, FSX_BACKENDS, StoreFs, zfsLiteBackend } from '../../src/testing/index.js';
 
 t.test('mmap through the public API', async (t) => {
   const ram = new Ram({ bytes: 4 << 20 });
@@ -18,4 +18,11 @@ t.test('mmap through the public API', async (t) => {
   munmap(as, va, 4096);
   t.same(mm.fsck(), []);
   t.ok(typeof Fsx === 'function' && FSX_BACKENDS.store !== undefined && typeof StoreFs === 'function', 'vfsim/testing exports fsx');
+});
+
+// issue 7: the zfs-lite mmap modes reach a user's fsx run through vfsim/testing, not only the CLI.
+t.test('vfsim/testing: fsx on zfs-lite with shared ARC buffers', async (t) => {
+  const r = new Fsx({ backend: zfsLiteBackend('shared'), seed: 4, ops: 300, ramMiB: 2 }).run();
+  t.equal(r.failures, 0);
+  t.equal(r.ops, 300);
 });

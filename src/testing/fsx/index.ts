@@ -3,6 +3,6 @@ export { Fsx } from './fsx.js';
 export type { FsxOptions, FsxResult, FsxFailure, FsxBackendFactory } from './fsx.js';
 export { parseFsxOps, formatFsxOp, FSX_OPS, VFSIM_OPS, FSX_OP_NAMES, VFSIM_MARK, FsxOpLog } from './oplog.js';
 export type { FsxOp, FsxOpName } from './oplog.js';
-export { FSX_BACKENDS } from './backends.js';
+export { FSX_BACKENDS, zfsLiteBackend } from './backends.js';
 export { runTwoSpaces } from './two-spaces.js';
 export type { TwoSpacesResult } from './two-spaces.js';
