@@ -141,51 +141,82 @@ function unmapRange(as: AddressSpace, start: number, end: number): void {
   }
 }
 
-function checkRange(addr: number, length: number): number {
-  checkNum(addr, length);
-  if (addr % PS !== 0 || addr < 0 || length < 0) throw fsErr('EINVAL');
-  const end = addr + pageUp(length);
-  if (end > VA_LIMIT) throw fsErr('ENOMEM');
-  return end;
+// The syscalls take `unsigned long start` and `size_t len`; here both are safe integers, a negative one
+// standing for the 64-bit value 2^64 + n (a length past 2^63, or a TTBR1 / kernel-half address), so the
+// kernel's unsigned wrap-arounds are followed exactly, without BigInt on these paths.
+const U64 = 2 ** 64;
+
+/** PAGE_ALIGN(len) on a size_t, `(len + ~PAGE_MASK) & PAGE_MASK`: -4095 .. -1 wrap round to 0. */
+function pageAlign(len: number): number {
+  const r = Math.ceil(len / PS) * PS;
+  return r === 0 ? 0 : r; // never -0
+}
+
+/** Whether `start + len` wraps past 2^64 (the kernel's `end < start`), both taken as unsigned 64-bit. */
+function wraps(start: number, len: number): boolean {
+  if (start < 0 && len < 0) return true; // both are at least 2^64 - 2^53
+  return (start < 0) !== (len < 0) && start + len >= 0;
+}
+
+/** `start + len` (not wrapping) as a number to compare with VMA bounds: exact below 2^53; past 2^63 only its order is kept. */
+function endOf(start: number, len: number): number {
+  const e = start + len;
+  return e < 0 ? U64 + e : e;
 }
 
 /**
- * munmap(2): EINVAL for a misaligned address, zero length or a range past the address space (Linux
- * __do_munmap checks `len > TASK_SIZE - start`); unmapped parts of the range are fine.
+ * munmap(2) as __vm_munmap / do_vmi_munmap (mm/mmap.c, mm/vma.c): EINVAL for a misaligned start, a start
+ * past TASK_SIZE (a kernel-half address included), `len > TASK_SIZE - start` (tested on the length as
+ * given, before PAGE_ALIGN, so every length of 2^63 or more is EINVAL, -1 .. -4095 included) and a zero
+ * length (`end == start`). Unmapped parts of the range are fine.
  */
 export function munmap(as: AddressSpace, addr: number, length: number): void {
   checkNum(addr, length);
-  if (length <= 0 || addr < 0 || addr + pageUp(length) > VA_LIMIT) throw fsErr('EINVAL');
-  const end = checkRange(addr, length);
+  if (addr % PS !== 0 || addr < 0 || addr > VA_LIMIT || length < 0 || length > VA_LIMIT - addr) throw fsErr('EINVAL');
+  const end = addr + pageAlign(length);
+  if (end === addr) throw fsErr('EINVAL');
   unmapRange(as, addr, end);
 }
 
 /**
- * mprotect(2): EINVAL (misaligned, bad bits), ENOMEM (part of the range not mapped), EACCES (PROT_WRITE
- * on a shared map of a file not open for writing). VMAs are split at the range's ends; translations in
- * the range are removed (dirty state kept) so the next access faults under the new protection.
+ * mprotect(2) as do_mprotect_pkey (mm/mprotect.c), in its order: EINVAL for a misaligned start; a zero
+ * length succeeds (before the protection bits are looked at); PAGE_ALIGN(len), and ENOMEM when the end
+ * wraps or equals the start (a length of -1 .. -4095 rounds to 0: ENOMEM); EINVAL for unknown protection
+ * bits. The VMAs are then changed one by one from the start: ENOMEM at the first hole and EACCES
+ * (PROT_WRITE on a shared map of a file not open for writing) at the first such VMA, with the VMAs
+ * before it already changed, as Linux's loop leaves them. Each changed part is split off (__split_vma)
+ * and its translations removed (dirty state kept), so the next access faults under the new protection.
  */
 export function mprotect(as: AddressSpace, addr: number, length: number, prot: number): void {
-  const end = checkRange(addr, length);
-  checkNum(prot);
-  if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0) throw fsErr('EINVAL');
+  checkNum(addr, length, prot);
+  if (addr % PS !== 0) throw fsErr('EINVAL');
   if (length === 0) return;
-  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
-  for (let i = as.firstAfter(addr); i < as.vmas.length && as.vmas[i]!.start < end; i++) {
-    const v = as.vmas[i]!;
+  const len = pageAlign(length);
+  if (len === 0 || wraps(addr, len)) throw fsErr('ENOMEM');
+  if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0) throw fsErr('EINVAL');
+  if (addr < 0) throw fsErr('ENOMEM'); // a kernel-half start: vma_find finds no user VMA
+  const end = endOf(addr, len);
+  let at = addr;
+  while (at < end) {
+    const v = as.find(at);
+    if (v === undefined) throw fsErr('ENOMEM');
     if (v.shared && (prot & PROT_WRITE) !== 0 && !v.fileWritable) throw fsErr('EACCES');
+    const e = Math.min(end, v.end);
+    splitAt(as, at);
+    splitAt(as, e);
+    as.find(at)!.prot = prot;
+    as.mm.zapRange(as, at, e, false);
+    at = e;
   }
-  splitAt(as, addr);
-  splitAt(as, end);
-  for (let i = as.firstAfter(addr); i < as.vmas.length && as.vmas[i]!.start < end; i++) as.vmas[i]!.prot = prot;
-  as.mm.zapRange(as, addr, end, false);
 }
 
 /**
- * msync(2) as Linux does it (mm/msync.c, since 2.6.19). Checks first, in the kernel's order: EINVAL for
- * flags other than MS_ASYNC|MS_INVALIDATE|MS_SYNC, for an address not page aligned, and for MS_SYNC with
- * MS_ASYNC; ENOMEM for a length that wraps past the top of the address space; then a zero length
- * succeeds. The range is walked VMA by VMA:
+ * msync(2) as Linux does it (mm/msync.c, since 2.6.19), in the kernel's order: EINVAL for flags other
+ * than MS_ASYNC|MS_INVALIDATE|MS_SYNC, for an address not page aligned, and for MS_SYNC with MS_ASYNC;
+ * then the length is rounded up to a page (`len = (len + ~PAGE_MASK) & PAGE_MASK`, so -1 .. -4095 become
+ * 0); ENOMEM when start + len wraps past 2^64; 0 when end == start — before any VMA is looked up, so a
+ * zero length succeeds at any aligned address, a kernel-half one included. Then find_vma: a kernel-half
+ * start has no user VMA (ENOMEM). The range is walked VMA by VMA:
  * - MS_SYNC writes back, for each shared file VMA in the range, the file's dirty pages over the part it
  *   maps (vfs_fsync_range: pages dirtied by write() included) — on a DAX mapping, DC CVAP of the mapped
  *   lines and a DSB (dax.ts) — then calls the file's fsync with datasync set, as vfs_fsync_range does;
@@ -201,11 +232,11 @@ export function msync(as: AddressSpace, addr: number, length: number, flags: num
   if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) !== 0) throw fsErr('EINVAL');
   if (addr % PS !== 0) throw fsErr('EINVAL');
   if ((flags & MS_ASYNC) !== 0 && (flags & MS_SYNC) !== 0) throw fsErr('EINVAL');
-  // A negative length is a size_t past 2^63: start + len wraps (ENOMEM). A negative VA is the TTBR1
-  // (kernel) half, where no user VMA lies: find_vma finds nothing (ENOMEM).
-  if (length < 0 || addr < 0) throw fsErr('ENOMEM');
-  const end = addr + pageUp(length);
-  if (end === addr) return 0;
+  const len = pageAlign(length);
+  if (wraps(addr, len)) throw fsErr('ENOMEM');
+  if (len === 0) return 0;
+  if (addr < 0) throw fsErr('ENOMEM'); // TTBR1 half: find_vma finds no user VMA
+  const end = endOf(addr, len);
   const vmas = as.vmas;
   let start = addr;
   let unmapped = false;
@@ -237,26 +268,39 @@ export function msync(as: AddressSpace, addr: number, length: number, flags: num
 }
 
 /**
- * madvise(2): MADV_DONTNEED drops the range's translations and private pages (private anonymous memory
- * reads zeros again, a private file map the file); NORMAL/RANDOM/SEQUENTIAL/WILLNEED are hints.
- * EINVAL (misaligned, unknown advice), ENOMEM (part of the range not mapped).
+ * madvise(2) as do_madvise (mm/madvise.c), in its order: EINVAL for unknown advice, a misaligned start,
+ * a non-zero length that PAGE_ALIGN rounds to 0 (-1 .. -4095), and a range that wraps past 2^64; an empty
+ * range succeeds. The advice then applies to the mapped parts of the range and a hole is ENOMEM at the
+ * end (madvise_walk_vmas: "just ignore them, but return -ENOMEM at the end"). MADV_DONTNEED drops the
+ * translations and private pages (private anonymous memory reads zeros again, a private file map the
+ * file); NORMAL/RANDOM/SEQUENTIAL/WILLNEED are hints.
  */
 export function madvise(as: AddressSpace, addr: number, length: number, advice: number): void {
-  const end = checkRange(addr, length);
+  checkNum(addr, length, advice);
   if (advice !== MADV_NORMAL && advice !== MADV_RANDOM && advice !== MADV_SEQUENTIAL && advice !== MADV_WILLNEED && advice !== MADV_DONTNEED) {
     throw fsErr('EINVAL');
   }
-  if (length === 0) return;
-  if (!as.covered(addr, end)) throw fsErr('ENOMEM');
+  if (addr % PS !== 0) throw fsErr('EINVAL');
+  const len = pageAlign(length);
+  if (length !== 0 && len === 0) throw fsErr('EINVAL');
+  if (wraps(addr, len)) throw fsErr('EINVAL');
+  if (len === 0) return;
+  if (addr < 0) throw fsErr('ENOMEM'); // no user VMA in the kernel half
+  const end = Math.min(endOf(addr, len), VA_LIMIT);
   if (advice === MADV_DONTNEED) as.mm.zapRange(as, addr, end, true);
+  if (!as.covered(addr, endOf(addr, len))) throw fsErr('ENOMEM');
 }
 
 /**
- * mincore(2): one byte per page, 1 if the page is resident (a private frame, or the file page in the
- * page cache). EINVAL (misaligned), ENOMEM (part of the range not mapped).
+ * mincore(2) (mm/mincore.c): one byte per page, 1 if the page is resident (a private frame, or the file
+ * page in the page cache). EINVAL for a misaligned start; ENOMEM when access_ok(start, len) fails (a
+ * range past TASK_SIZE, a kernel-half start or a length past 2^63) or part of the range is not mapped.
  */
 export function mincore(as: AddressSpace, addr: number, length: number): Uint8Array {
-  const end = checkRange(addr, length);
+  checkNum(addr, length);
+  if (addr % PS !== 0) throw fsErr('EINVAL');
+  if (addr < 0 || length < 0 || length > VA_LIMIT || addr > VA_LIMIT - length) throw fsErr('ENOMEM');
+  const end = addr + pageAlign(length);
   if (!as.covered(addr, end)) throw fsErr('ENOMEM');
   const out = new Uint8Array((end - addr) / PS);
   const pc = as.mm.pageCache;

@@ -334,3 +334,69 @@ for (const hardwareDirty of [false, true]) {
     t.equal(file.store.page(1)![9], 0xa5);
   });
 }
+
+// ---- size_t lengths and unsigned addresses: a negative number is the 64-bit value 2^64 + n (a length
+// past 2^63, or a kernel-half address), and each call rounds and wraps as its Linux source does.
+
+t.test('msync(2) rounds len up to a page before the checks, and end == start returns 0 before find_vma (mm/msync.c)', async (t) => {
+  const { p, as } = setup();
+  const { fd } = patternFile(p, '/f', 2 * 4096);
+  const s = mmapFd(p, as, 0, 2 * 4096, RW, MAP_SHARED, fd, 0);
+  t.equal(msync(as, -(2 ** 48), 0, MS_SYNC), 0, 'an aligned kernel-half address with length 0: end == start, 0');
+  t.equal(msync(as, 0x1000, -1, MS_ASYNC), 0, 'len (size_t)-1 rounds (wraps) to 0: returns 0');
+  t.equal(msync(as, s, -4095, MS_SYNC), 0, 'len (size_t)-4095 rounds to 0 too');
+  t.equal(errCode(() => msync(as, s, -4096, MS_SYNC)), 'ENOMEM', '(size_t)-4096 does not round to 0: start + len wraps, ENOMEM');
+  t.equal(errCode(() => msync(as, 0, -4096, MS_ASYNC)), 'ENOMEM', 'from 0 it does not wrap, but reaches past every VMA: ENOMEM');
+  t.equal(errCode(() => msync(as, -(2 ** 48), 4096, MS_SYNC)), 'ENOMEM', 'a kernel-half address with a length: no user VMA');
+  t.equal(errCode(() => msync(as, -(2 ** 48) + 1, 0, MS_SYNC)), 'EINVAL', 'a misaligned kernel-half address is EINVAL before the length is looked at');
+  t.equal(msync(as, s, 1, MS_SYNC), 0, 'a 1-byte length covers the page (nothing dirty: 0 pages written)');
+});
+
+t.test('munmap(2) tests len > TASK_SIZE - start before PAGE_ALIGN, then end == start (mm/vma.c do_vmi_munmap)', async (t) => {
+  const { as } = setup();
+  const a = mmap(as, 0, 2 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  t.equal(errCode(() => munmap(as, a, -1)), 'EINVAL', '(size_t)-1 is past TASK_SIZE: EINVAL (not rounded to 0 first)');
+  t.equal(errCode(() => munmap(as, a, -4095)), 'EINVAL', '(size_t)-4095 too');
+  t.equal(errCode(() => munmap(as, -(2 ** 48), 4096)), 'EINVAL', 'a kernel-half start is past TASK_SIZE');
+  t.equal(errCode(() => munmap(as, 2 ** 48 - 4096, 4097)), 'EINVAL', 'len > TASK_SIZE - start, by one byte');
+  t.equal(errCode(() => munmap(as, 2 ** 48 - 4096, 4096)), 'ok', 'the last page of the address space may be unmapped');
+  t.equal(as.vmas.length, 1, 'and the mapping is untouched by the failed calls');
+});
+
+t.test('mprotect(2): len 0 returns 0 before the prot check; PAGE_ALIGN to 0 or a wrap is ENOMEM (mm/mprotect.c do_mprotect_pkey)', async (t) => {
+  const { as } = setup();
+  const a = mmap(as, 0, 3 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  t.equal(errCode(() => mprotect(as, a, 0, 0x100)), 'ok', 'a zero length succeeds even with bad protection bits');
+  t.equal(errCode(() => mprotect(as, a + 1, 0, PROT_READ)), 'EINVAL', 'a misaligned start is EINVAL even for a zero length');
+  t.equal(errCode(() => mprotect(as, a, -1, PROT_READ)), 'ENOMEM', '(size_t)-1 rounds to 0: end <= start, ENOMEM');
+  t.equal(errCode(() => mprotect(as, a, -4095, 0x100)), 'ENOMEM', '(size_t)-4095: ENOMEM comes before the prot check');
+  t.equal(errCode(() => mprotect(as, a, -4096, PROT_READ)), 'ENOMEM', 'a length that wraps is ENOMEM');
+  t.equal(errCode(() => mprotect(as, 0, -4096, 0x100)), 'EINVAL', 'a huge length that does not wrap reaches the prot check: EINVAL');
+  t.equal(errCode(() => mprotect(as, -(2 ** 48), 4096, PROT_READ)), 'ENOMEM', 'a kernel-half start: no user VMA');
+  munmap(as, a + 2 * 4096, 4096);
+  t.equal(errCode(() => mprotect(as, a, 3 * 4096, PROT_READ)), 'ENOMEM', 'a range with a hole is ENOMEM');
+  t.equal(as.find(a)!.prot, PROT_READ, 'and the VMAs before the hole were changed, as Linux\'s loop leaves them');
+});
+
+t.test('madvise(2): a non-zero len rounded to 0 is EINVAL, a wrap is EINVAL, a hole is ENOMEM after the advice (mm/madvise.c)', async (t) => {
+  const { as, cpu } = setup();
+  const a = mmap(as, 0, 3 * 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  t.equal(errCode(() => madvise(as, a, -1, MADV_DONTNEED)), 'EINVAL', '(size_t)-1: "len was rounded up from small -ve to zero"');
+  t.equal(errCode(() => madvise(as, a, -4095, MADV_DONTNEED)), 'EINVAL', '(size_t)-4095 too');
+  t.equal(errCode(() => madvise(as, a, -4096, MADV_DONTNEED)), 'EINVAL', 'start + len wraps: EINVAL');
+  t.equal(errCode(() => madvise(as, a, 0, MADV_DONTNEED)), 'ok', 'a zero length succeeds');
+  t.equal(errCode(() => madvise(as, -(2 ** 48), 4096, MADV_DONTNEED)), 'ENOMEM', 'a kernel-half start: no user VMA');
+  cpu.store8(a, 9);
+  munmap(as, a + 4096, 4096);
+  t.equal(errCode(() => madvise(as, a, 3 * 4096, MADV_DONTNEED)), 'ENOMEM', 'a hole in the range is ENOMEM');
+  t.equal(cpu.load8(a), 0, 'but the mapped part was advised all the same: the private page reads zero again');
+});
+
+t.test('mincore(2): access_ok failures are ENOMEM, not EINVAL (mm/mincore.c)', async (t) => {
+  const { as } = setup();
+  const a = mmap(as, 0, 4096, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+  t.equal(errCode(() => mincore(as, a, -1)), 'ENOMEM', 'a length past 2^63 fails access_ok');
+  t.equal(errCode(() => mincore(as, -(2 ** 48), 4096)), 'ENOMEM', 'a kernel-half start fails access_ok');
+  t.equal(errCode(() => mincore(as, a + 1, 4096)), 'EINVAL', 'a misaligned start is EINVAL');
+  t.equal(mincore(as, a, 0).length, 0, 'a zero length returns no bytes');
+});
