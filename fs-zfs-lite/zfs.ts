@@ -155,16 +155,20 @@ export class ZfsLite implements Backend {
   }
 
   /**
-   * Drop every file's page-cache pages (writing dirty ones to the DMU first), as `echo 1 >
-   * /proc/sys/vm/drop_caches`: the next reads come from the ARC, or the disk.
+   * `sync; echo 1 > /proc/sys/vm/drop_caches` (fs/drop_caches.c → invalidate_mapping_pages): dirty
+   * pages are written to the DMU first, then every clean page no descriptor maps is dropped (a
+   * borrowed one given back to the ARC), so the next reads of unmapped files come from the ARC or
+   * the disk. Mapped and locked pages stay, and each file keeps its mapping object: a VMA holds it,
+   * and stores through the VMA must reach the cache read() and fsync use. Returns the pages dropped.
    */
-  dropPageCache(): void {
+  dropPageCache(): number {
+    let dropped = 0;
     for (const obj of this.pool.objects.values()) {
       if (obj.mapping === null) continue;
       if (obj.mapping.nrDirty > 0) this.pageCache.writeback(obj.mapping);
-      this.pageCache.releaseMapping(obj.mapping);
-      obj.mapping = null;
+      dropped += this.pageCache.invalidate(obj.mapping);
     }
+    return dropped;
   }
 
   // ---- lookups and attributes ----

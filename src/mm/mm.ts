@@ -164,6 +164,10 @@ export class Mm implements PageCacheHooks {
 
   // ---- PageCacheHooks: keep every mapping of a page coherent with what the cache does to it ----
 
+  mapCount(f: Frame): number {
+    return this.rmap.count(f);
+  }
+
   beforeDrop(f: Frame): void {
     const r = this.rmap;
     for (let n = r.count(f); n > 0; n--) {

@@ -32,7 +32,7 @@ import type { PageIndex } from './page-tree.js';
 import { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
 import type { FileMappingOptions } from './file-mapping.js';
 import { borrowPage, breakShare, forget, revokePage } from './page-share.js';
-import { punchPages, truncatePages, zeroPastEof } from './truncate.js';
+import { invalidatePages, punchPages, truncatePages, zeroPastEof } from './truncate.js';
 
 export type { PageIndex } from './page-tree.js';
 export { FileMapping, PG_BORROWED, PG_CACHED, PG_DIRTY, PG_LOCKED, PG_REFERENCED, PG_UNEVICTABLE } from './file-mapping.js';
@@ -54,6 +54,11 @@ export interface PageCacheHooks {
   gatherDirty(m: FileMapping, start: PageIndex, end: PageIndex): void;
   /** Frame `f` leaves the cache: remove every translation of it. */
   beforeDrop(f: Frame): void;
+  /**
+   * How many descriptors map frame `f` (Linux folio_mapped): invalidation leaves mapped pages alone.
+   * Without it every page counts as unmapped (a dropped page is still unmapped first, by beforeDrop).
+   */
+  mapCount?(f: Frame): number;
   /** The size of `m` went down to `size`. */
   truncated(m: FileMapping, size: number): void;
 }
@@ -368,6 +373,14 @@ export class PageCache {
    */
   punchHole(m: FileMapping, off: number, len: number): void {
     punchPages(this, m, off, len);
+  }
+
+  /**
+   * Drop the clean, unmapped pages with index in [start, end) and keep the rest (Linux
+   * invalidate_mapping_pages: drop_caches, POSIX_FADV_DONTNEED). Returns the pages dropped.
+   */
+  invalidate(m: FileMapping, start: PageIndex = 0, end: PageIndex = Number.MAX_SAFE_INTEGER): number {
+    return invalidatePages(this, m, start, end);
   }
 
   /** Free the cached pages with index in [start, end), highest first (see PageTree.prev). @internal */

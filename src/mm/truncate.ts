@@ -5,7 +5,7 @@
 // this ever needs a frame and none of it can fail.
 
 import { NO_FRAME } from '../hw/ram.js';
-import { PG_BORROWED, PG_DIRTY, type FileMapping } from './file-mapping.js';
+import { PG_BORROWED, PG_DIRTY, PG_LOCKED, PG_UNEVICTABLE, type FileMapping } from './file-mapping.js';
 import type { PageCache } from './page-cache.js';
 import type { PageIndex } from './page-tree.js';
 
@@ -94,4 +94,26 @@ function zeroInPage(pc: PageCache, m: FileMapping, idx: PageIndex, from: number,
     pc.flags[f]! |= PG_DIRTY;
     m.nrDirty++;
   }
+}
+
+/**
+ * Drop the clean, unmapped, unlocked pages with index in [start, end) (Linux invalidate_mapping_pages,
+ * mm/truncate.c, as fs/drop_caches.c calls it for every inode): dirty pages, pages some descriptor
+ * maps (`PageCacheHooks.mapCount`), locked (filling) and unevictable pages stay. Each goes through the
+ * cache's evict path, so a borrowed page is given back to its lender. The mapping object itself stays:
+ * a VMA may hold it, and a store through it must land in the same cache as read(). Never allocates.
+ * Returns the pages dropped.
+ */
+export function invalidatePages(pc: PageCache, m: FileMapping, start: PageIndex, end: PageIndex): number {
+  const flags = pc.flags;
+  const hooks = pc.hooks;
+  let dropped = 0;
+  for (let i = m.pages.next(start, end); i >= 0; i = m.pages.next(i + 1, end)) {
+    const f = m.pages.get(i);
+    if ((flags[f]! & (PG_DIRTY | PG_LOCKED | PG_UNEVICTABLE)) !== 0) continue;
+    if (hooks !== null && hooks.mapCount !== undefined && hooks.mapCount(f) > 0) continue;
+    pc.evictPage(m, i);
+    dropped++;
+  }
+  return dropped;
 }
