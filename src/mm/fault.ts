@@ -2,10 +2,12 @@
 // do_wp_page; OSv's vm_fault → file_vma::fault → pagecache::get). It finds the VMA, checks the access
 // against its protection, asks the page cache for the frame (or copies it for a private write), writes
 // the descriptor and returns 'retry'. What cannot be fixed is a signal event: SIGSEGV for no VMA or a
-// forbidden access (mmap(2)), SIGBUS for a page wholly past end-of-file or no frame to be had.
+// forbidden access (mmap(2)), SIGBUS for a page wholly past end-of-file, no frame to be had, or a read
+// error from the file's store (Linux filemap_fault: VM_FAULT_SIGBUS when the read of the page fails).
 
 import type { FaultSignal, MemFault } from '../hw/cpu.js';
 import { invariant } from '../sim/assert.js';
+import { FsError } from '../sim/errno.js';
 import { FaultKind } from '../hw/mmu/fault.js';
 import { NO_FRAME, type Frame } from '../hw/ram.js';
 import { AddressSpace } from './address-space.js';
@@ -38,10 +40,23 @@ function sigbus(mm: Mm, va: number): FaultSignal {
 }
 
 /**
- * Make `vpn` translate as `vma` says for a read or a write; false when it cannot (past EOF, no frame).
- * Also the fix for access-flag and write-permission faults: the descriptor is rewritten whole.
+ * Make `vpn` translate as `vma` says for a read or a write; false when it cannot (past EOF, no frame,
+ * or an errno from the page cache or its pager: EIO from a damaged block, ENOMEM for the ARC's buffer).
+ * Also the fix for access-flag and write-permission faults: the descriptor is rewritten whole. The
+ * handler contract (src/hw/exception.ts) allows no JS exception out of a fault, so an FsError becomes
+ * the false that the caller turns into SIGBUS (Linux filemap_fault → VM_FAULT_SIGBUS); anything else
+ * (an InvariantError) is a bug in vfsim and passes on.
  */
 export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, write: boolean): boolean {
+  try {
+    return install(mm, as, vma, vpn, write);
+  } catch (e) {
+    if (e instanceof FsError) return false;
+    throw e;
+  }
+}
+
+function install(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, write: boolean): boolean {
   const m = vma.mapping;
   const exec = vma.exec;
   if (m === null) {
@@ -68,7 +83,13 @@ export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, wri
       // Copy-on-write: the new frame first, so reclaim cannot take the source while we copy it.
       const nf = mm.ram.allocFrame(false);
       if (nf === NO_FRAME) return false;
-      const src = pc.findOrCreatePage(m, idx);
+      let src: Frame;
+      try {
+        src = pc.findOrCreatePage(m, idx);
+      } catch (e) {
+        mm.ram.freeFrame(nf); // the read failed (EIO): the copy's frame goes back before the SIGBUS
+        throw e;
+      }
       if (src === NO_FRAME) {
         mm.ram.freeFrame(nf);
         return false;
