@@ -61,7 +61,8 @@ export class ArcShare {
     const f = buf.frames[0]!;
     // A DVA belongs to one block of one file (no dedup or clones here), so no frame is lent twice.
     invariant(this.keyOf[f] === -1, 'an ARC frame is lent to one page');
-    this.arc.share(key);
+    // The vdev just found the buffer resident under this key, and nothing ran between: the ARC must agree.
+    invariant(this.arc.share(key), 'a buffer the vdev found resident is shared by the ARC');
     this.keyOf[f] = key;
     this.lent++;
     this.stats.shared++;

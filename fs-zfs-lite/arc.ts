@@ -368,11 +368,11 @@ export class Arc<V> {
 
   /**
    * Install the page cache's unmap hook after construction (the pool makes the ARC before the file
-   * system that shares its buffers exists). One hook: a second is refused, it would silently replace
-   * the first user's unmapping.
+   * system that shares its buffers exists). One hook: a second would silently replace the first user's
+   * unmapping, a bug in the caller (an invariant, not an errno: no user input reaches here).
    */
   setOnEvict(fn: ((key: number, value: V) => void) | undefined): void {
-    if (fn !== undefined && this.onEvict !== undefined) throw fsErr('EBUSY', 'arc_set_evict');
+    invariant(fn === undefined || this.onEvict === undefined, 'one ARC eviction hook at a time');
     this.onEvict = fn;
   }
 
