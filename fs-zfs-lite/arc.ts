@@ -8,6 +8,9 @@
 import { invariant } from '../src/sim/assert.js';
 import { fsErr } from '../vfs/errno.js';
 import { FLAG_SHARED, FREE, NIL, SlotLists, type Slot } from './arc-lists.js';
+import { checkArcInvariants, type ArcStats } from './arc-stats.js';
+
+export type { ArcStats } from './arc-stats.js';
 
 /** The four lists of Fig. 4. L1 = T1 ∪ B1, L2 = T2 ∪ B2. */
 export const T1 = 1;
@@ -38,40 +41,6 @@ export interface ArcOptions<V> {
   pSampleEvery?: number;
   /** Directory slots to allocate up front (it doubles when full). */
   initialSlots?: number;
-}
-
-/** Counters, as `arcstats` reports them. */
-export interface ArcStats {
-  requests: number;
-  hits: number;
-  misses: number;
-  /** Hits on T1 and on T2 (ZFS mru_hits, mfu_hits). */
-  t1Hits: number;
-  t2Hits: number;
-  /** Misses whose key was on a ghost list: Fig. 4 cases II and III (ZFS mru_ghost_hits, mfu_ghost_hits). */
-  b1Hits: number;
-  b2Hits: number;
-  /** Buffers evicted from T1/T2 (to a ghost list, or dropped by case IV.A and by shrinking). */
-  evictions: number;
-  /** Evictions of buffers shared with the page cache (each called onEvict). */
-  sharedEvictions: number;
-  /** Ghost entries dropped from B1/B2. */
-  ghostDrops: number;
-  /** Calls to `shrink` and the resident size they released. */
-  shrinks: number;
-  shrunk: number;
-  /** Puts refused because the buffer alone is larger than c. */
-  tooBig: number;
-  p: number;
-  c: number;
-  cMin: number;
-  cMax: number;
-  t1: number;
-  t2: number;
-  b1: number;
-  b2: number;
-  /** Resident size |T1| + |T2|. */
-  size: number;
 }
 
 /**
@@ -502,25 +471,14 @@ export class Arc<V> {
   }
 
   /**
-   * Check the paper's invariants (Sec. III-A, generalised to sizes): |T1| + |T2| ≤ c,
-   * |T1| + |B1| ≤ c, |T1| + |T2| + |B1| + |B2| ≤ 2c, 0 ≤ p ≤ c, c_min ≤ c ≤ c_max, every key on at
-   * most one list, and the lists consistent with the directory. Throws InvariantError.
+   * Check the paper's invariants (Sec. III-A, generalised to sizes) and the directory's consistency
+   * (arc-stats.ts checkArcInvariants). Throws InvariantError.
    */
   checkInvariants(): void {
     const d = this.d;
-    d.check(LISTS);
-    const eps = 1e-9 * Math.max(1, this.c);
-    const t1 = d.bytes[T1]!, t2 = d.bytes[T2]!, b1 = d.bytes[B1]!, b2 = d.bytes[B2]!;
-    invariant(t1 + t2 <= this.c + eps, '|T1| + |T2| ≤ c');
-    invariant(t1 + b1 <= this.c + eps, '|T1| + |B1| ≤ c');
-    invariant(t1 + t2 + b1 + b2 <= 2 * this.c + eps, '|T1| + |T2| + |B1| + |B2| ≤ 2c');
-    invariant(this.p >= 0 && this.p <= this.c + eps, '0 ≤ p ≤ c');
-    invariant(this.c >= this.cMin && this.c <= this.cMax, 'c_min ≤ c ≤ c_max');
-    for (const l of [B1, B2]) {
-      for (let s = d.head[l]!; s !== NIL; s = d.next[s]!) {
-        invariant(d.values[s] === undefined, 'a ghost holds no buffer');
-        invariant(d.flags[s] === 0, 'a ghost is not shared');
-      }
-    }
+    checkArcInvariants(d, LISTS, [B1, B2], {
+      t1: d.bytes[T1]!, t2: d.bytes[T2]!, b1: d.bytes[B1]!, b2: d.bytes[B2]!,
+      p: this.p, c: this.c, cMin: this.cMin, cMax: this.cMax,
+    });
   }
 }
