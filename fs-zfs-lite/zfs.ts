@@ -14,12 +14,12 @@ import { ArcShare, MMAP_CACHES, auditFrames, type MmapCache } from './arc-share.
 import { DmuPager, SharedDmuPager } from './zfs-pager.js';
 import { replayLog } from './zfs-replay.js';
 import { zfsRename } from './zfs-rename.js';
+import { zfsCreate, zfsLink, zfsRemove, zfsRmdir } from './zfs-dir.js';
 import { Pool, DELETE_QUEUE_OBJ } from './pool.js';
 import { DmuObject, capacity } from './dmu.js';
-import { ZapDir } from './zap.js';
 import { BLOCK, MAX_LEVELS } from './layout.js';
 import { SA_ATIME, SA_CTIME, SA_GID, SA_MODE, SA_MTIME, SA_UID } from './zil.js';
-import { TX_CREATE, TX_LINK, TX_MKDIR, TX_PUNCH, TX_REMOVE, TX_RMDIR, TX_SETATTR, TX_SYMLINK, TX_TRUNCATE, TX_WRITE } from './zil.js';
+import { TX_CREATE, TX_MKDIR, TX_PUNCH, TX_SETATTR, TX_SYMLINK, TX_TRUNCATE, TX_WRITE } from './zil.js';
 
 /** statfs f_type of ZFS on Linux (ZFS_SUPER_MAGIC, include/sys/zfs_vfsops.h). */
 export const ZFS_SUPER_MAGIC = 0x2fc12fc1;
@@ -226,32 +226,7 @@ export class ZfsLite implements Backend {
 
   /** create/mkdir/symlink's common part; replay passes the logged `ino`. @internal */
   doCreate(tx: number, dir: Ino, name: string, node: NewNode, target: string, ino: Ino | undefined): Ino {
-    const d = this.freeName(dir, name);
-    const tb = tx === TX_SYMLINK ? new TextEncoder().encode(target) : null;
-    this.pool.reserve(META_OP_BLOCKS + (tb !== null ? 2 : 0));
-    const isDir = tx === TX_MKDIR;
-    const obj = this.pool.newObject(node, isDir ? 2 : 1, ino);
-    const n = obj.dn;
-    if ((n.mode & S_IFMT) !== S_IFCHR && (n.mode & S_IFMT) !== S_IFBLK) n.rdev = 0;
-    if (isDir) {
-      obj.zap = new ZapDir(0);
-      n.parent = d.dn.ino;
-      n.size = 2;
-      d.dn.nlink++;
-    }
-    if (tb !== null) {
-      obj.target = target;
-      n.size = tb.length;
-      for (let i = 0; i * BLOCK < tb.length; i++) this.pool.dmu.setBlock(obj, i, tb, i * BLOCK, Math.min(BLOCK, tb.length - i * BLOCK));
-    }
-    this.addEntry(d, name, n.ino, n.mode);
-    if (!this.replaying) {
-      const l = this.pool.itx.begin(tx).u64(dir).u64(n.ino).u32(n.mode).u32(n.uid).u32(n.gid).u32(n.rdev)
-        .u64(n.birthtimeSec).u32(n.birthtimeNsec).str(name);
-      if (tx === TX_SYMLINK) l.str(target);
-      l.end();
-    }
-    return n.ino;
+    return zfsCreate(this, tx, dir, name, node, target, ino);
   }
 
   readlink(ino: Ino): string {
@@ -271,54 +246,20 @@ export class ZfsLite implements Backend {
   }
 
   link(dir: Ino, name: string, ino: Ino): void {
-    this.begin();
-    const obj = this.obj(ino);
-    if (obj.zap !== null) throw fsErr('EPERM');
-    if (obj.dn.nlink === 0) throw fsErr('ENOENT');
-    const d = this.freeName(dir, name);
-    this.pool.reserve(META_OP_BLOCKS);
-    this.addEntry(d, name, ino, obj.dn.mode);
-    obj.dn.nlink++;
-    this.pool.touch(obj);
-    if (!this.replaying) this.pool.itx.begin(TX_LINK).u64(dir).u64(ino).str(name).end();
+    zfsLink(this, dir, name, ino);
   }
 
   unlink(dir: Ino, name: string): void {
-    this.begin();
-    const d = this.dir(dir);
-    const e = d.zap!.entries.get(name);
-    if (e === undefined) throw fsErr('ENOENT');
-    const obj = this.obj(e.ino);
-    if (obj.zap !== null) throw fsErr('EISDIR');
-    this.pool.reserve(META_OP_BLOCKS);
-    this.removeEntry(d, name);
-    obj.dn.nlink--;
-    this.pool.touch(obj);
-    if (obj.dn.nlink === 0) this.pool.deleteQueueAdd(obj.dn.ino);
-    if (!this.replaying) this.pool.itx.begin(TX_REMOVE).u64(dir).str(name).end();
+    zfsRemove(this, dir, name);
   }
 
   rmdir(dir: Ino, name: string): void {
-    this.begin();
-    const d = this.dir(dir);
-    const e = d.zap!.entries.get(name);
-    if (e === undefined) throw fsErr('ENOENT');
-    const obj = this.obj(e.ino);
-    if (obj.zap === null) throw fsErr('ENOTDIR');
-    if (obj.zap.entries.size !== 0) throw fsErr('ENOTEMPTY');
-    this.pool.reserve(META_OP_BLOCKS);
-    this.removeEntry(d, name);
-    d.dn.nlink--;
-    obj.dn.nlink = 0;
-    this.pool.touch(obj);
-    this.pool.deleteQueueAdd(obj.dn.ino);
-    if (!this.replaying) this.pool.itx.begin(TX_RMDIR).u64(dir).str(name).end();
+    zfsRmdir(this, dir, name);
   }
 
   rename(srcDir: Ino, srcName: string, dstDir: Ino, dstName: string, flags: number): void {
     zfsRename(this, srcDir, srcName, dstDir, dstName, flags);
   }
-
 
   /** Entries in ZAP hash order (stable for a given tree, across export and import), as ZFS's readdir. */
   readdir(dir: Ino): readonly DirEntry[] {
@@ -477,14 +418,6 @@ export class ZfsLite implements Backend {
     m.size = obj.dn.size;
     obj.mapping = m;
     return m;
-  }
-
-  private freeName(dir: Ino, name: string): DmuObject {
-    const d = this.dir(dir);
-    if (d.zap!.entries.has(name)) throw fsErr('EEXIST');
-    if (d.dn.nlink === 0) throw fsErr('ENOENT');
-    if (Buffer.byteLength(name, 'utf8') > NAME_MAX) throw fsErr('ENAMETOOLONG');
-    return d;
   }
 
   /** @internal */
