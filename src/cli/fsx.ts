@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { Fsx, FSX_BACKENDS, parseFsxOps, runTwoSpaces } from '../testing/fsx/index.js';
-import { zfsLiteBackend } from '../testing/fsx/backends.js';
+import { FSX_ZFS_ARC_KIB, FSX_ZFS_TXG_MS, zfsLiteBackend } from '../testing/fsx/backends.js';
 
 export function register(program: Command): void {
   program
@@ -23,10 +23,17 @@ export function register(program: Command): void {
     .option('--hardware-dirty', 'MMU manages access and dirty flags (TCR HA/HD, DBM) instead of software faults', false)
     .option('--two-spaces', 'second mode: two address spaces, one shared and one private map of one file', false)
     .option('--zfs-mmap <mode>', 'zfs-lite: double (page cache copies ARC buffers) or shared (pages are the ARC buffers, OSv arc_share_buf)')
+    .option('--txg-ms <ms>', `zfs-lite: virtual ms between txg commits (default ${FSX_ZFS_TXG_MS}; OpenZFS's zfs_txg_timeout is 5000). fsx's ops are far denser in virtual time than a real workload's, so a short txg models it better: blocks reach disk and are read back through the ARC, which shared mode then lends to the page cache`)
+    .option('--arc-kib <KiB>', `zfs-lite: ARC c_max in KiB (zfs_arc_max; c_min is half; default ${FSX_ZFS_ARC_KIB}, half of the default file, so that the ARC evicts and shrinks under pressure as the page cache does)`)
     .option('--json', 'print JSON', false)
-    .action((o: { fs: string; ops: string; seed: string; fileSize: string; opLen: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean; zfsMmap?: string }) => {
+    .action((o: { fs: string; ops: string; seed: string; fileSize: string; opLen: string; ramMib: string; replay?: string; hardwareDirty: boolean; twoSpaces: boolean; json: boolean; zfsMmap?: string; txgMs?: string; arcKib?: string }) => {
       if (o.zfsMmap !== undefined && (o.fs !== 'zfs-lite' || (o.zfsMmap !== 'double' && o.zfsMmap !== 'shared'))) throw new Error('--zfs-mmap takes double or shared, with --fs zfs-lite');
-      const backend = o.zfsMmap !== undefined ? zfsLiteBackend(o.zfsMmap as 'double' | 'shared') : FSX_BACKENDS[o.fs];
+      if ((o.txgMs !== undefined || o.arcKib !== undefined) && o.fs !== 'zfs-lite') throw new Error('--txg-ms and --arc-kib apply to --fs zfs-lite only');
+      const txgMs = o.txgMs !== undefined ? Number(o.txgMs) : FSX_ZFS_TXG_MS;
+      if (!(txgMs > 0) || !Number.isFinite(txgMs)) throw new Error('--txg-ms must be a positive number of milliseconds');
+      const arcKiB = o.arcKib !== undefined ? Number(o.arcKib) : FSX_ZFS_ARC_KIB;
+      if (!Number.isSafeInteger(arcKiB) || arcKiB < 4) throw new Error('--arc-kib must be an integer of at least 4 (one page)');
+      const backend = o.fs === 'zfs-lite' ? zfsLiteBackend((o.zfsMmap ?? 'double') as 'double' | 'shared', { txgMs, arcKiB }) : FSX_BACKENDS[o.fs];
       if (backend === undefined) throw new Error(`unknown --fs '${o.fs}' (known: ${Object.keys(FSX_BACKENDS).join(', ')})`);
       const ops = Number(o.ops), seed = Number(o.seed), fileSize = Number(o.fileSize), ramMiB = Number(o.ramMib), maxOpLen = Number(o.opLen);
       for (const [k, v] of [['--ops', ops], ['--seed', seed]] as const) {
@@ -60,19 +67,23 @@ export function register(program: Command): void {
       if (r.failures.length > 0) {
         const f = r.failures[0]!;
         const file = `fsx-${o.fs}-${seed}.fsxops`;
-        const again = `vfsim fsx --fs ${o.fs} --ram-mib ${o.ramMib} --file-size ${fileSize} --op-len ${maxOpLen} --seed ${seed}${o.hardwareDirty ? ' --hardware-dirty' : ''}${o.zfsMmap !== undefined ? ` --zfs-mmap ${o.zfsMmap}` : ''} --replay ${file}`;
+        const again = `vfsim fsx --fs ${o.fs} --ram-mib ${o.ramMib} --file-size ${fileSize} --op-len ${maxOpLen} --seed ${seed}${o.hardwareDirty ? ' --hardware-dirty' : ''}${o.zfsMmap !== undefined ? ` --zfs-mmap ${o.zfsMmap}` : ''}${o.fs === 'zfs-lite' ? ` --txg-ms ${txgMs} --arc-kib ${arcKiB}` : ''} --replay ${file}`;
         writeFileSync(file, `# ${again}\n# ${r.fs} failed at op ${f.op}: ${f.what}\n# '#vfsim pressure 0x0 FRAMES SIZE' lines are memory-pressure events (vfsim's extension; xfstests' fsx reads them as comments)\n${f.replay}`);
         process.stderr.write(`fsx: FAILED at op ${f.op}: ${f.what}\nLOG DUMP (last ${f.log.length} ops)\n${f.log.join('\n')}\nreplay file: ${file} (ops 1..${f.op}, memory pressure included)\nreplay it:   ${again}\n`);
         process.exitCode = 1;
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ ops: r.ops, seed, opsPerSec, failures: r.failures.length, cpuOpsPerSec, fs: r.fs, checkedBytes: r.checkedBytes, faults: r.faults, evictions: r.evictions, writebacks: r.writebacks, skipped: r.skipped }) + '\n');
+        process.stdout.write(JSON.stringify({ ops: r.ops, seed, opsPerSec, failures: r.failures.length, cpuOpsPerSec, fs: r.fs, checkedBytes: r.checkedBytes, faults: r.faults, evictions: r.evictions, writebacks: r.writebacks, skipped: r.skipped, ...(r.sharing ? { txgMs, arcKiB, sharing: r.sharing } : {}) }) + '\n');
         return;
       }
       const rows: [string, string][] = [
         ['fs', r.fs], ['ops', String(r.ops)], ['seed', String(seed)], ['ops/s (wall)', String(opsPerSec)], ['ops/CPU-second', String(cpuOpsPerSec)],
         ['bytes checked', String(r.checkedBytes)], ['page faults', String(r.faults)], ['evictions', String(r.evictions)],
         ['writebacks', String(r.writebacks)], ['failures', String(r.failures.length)],
+        ...(r.sharing ? ([
+          ['txg interval (ms)', String(txgMs)], ['ARC max (KiB)', String(arcKiB)], ['ARC borrows', String(r.sharing.borrows)], ['share breaks', String(r.sharing.shareBreaks)], ['ARC unshares', String(r.sharing.unshared)],
+          ['revocations', String(r.sharing.revocations)], ['ARC refusals', String(r.sharing.refused)],
+        ] as [string, string][]) : []),
         ...Object.entries(r.counts).map(([k, v]) => [`  ${k}`, String(v)] as [string, string]),
         ...Object.entries(r.skipped).map(([k, v]) => [`  skipped ${k}`, String(v)] as [string, string]),
       ];

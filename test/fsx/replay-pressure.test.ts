@@ -5,7 +5,8 @@
 // data is lost exactly when a dirty page leaves the page cache (Linux: a writepage that drops data).
 
 import t from 'tap';
-import { Fsx, FSX_BACKENDS, parseFsxOps, type FsxBackendFactory } from '../../src/testing/fsx/index.js';
+import { Fsx, FSX_BACKENDS, parseFsxOps, zfsLiteBackend, type FsxBackendFactory } from '../../src/testing/fsx/index.js';
+import type { ZfsLite } from '../../fs-zfs-lite/index.js';
 import { MapStorePager, StoreFs } from '../../src/testing/store-fs.js';
 import type { PageIndex } from '../../src/mm/page-tree.js';
 
@@ -74,5 +75,38 @@ t.test('replay reclaims exactly: the same frames free after every pressure event
     t.ok(a.length > 10, `${a.length} pressure events (${hardwareDirty ? 'DBM' : 'software dirty'})`);
     t.same(b, a, 'after each pressure event the replay has the same frames allocated');
     t.same([rp.evictions, rp.writebacks, rp.faults, rp.checkedBytes], [rr.evictions, rr.writebacks, rr.faults, rr.checkedBytes], 'evictions, writebacks, faults and bytes checked are equal');
+  }
+});
+
+// ---- memory pressure on zfs-lite: the pressure op reclaims through the machine's RAM (Ram.reclaim, what
+// a failed allocation runs), so every registered shrinker runs — the ARC's (arc_shrinker_scan: c lowered,
+// buffers evicted) as well as page-cache reclaim — and in shared mmap mode an ARC eviction revokes the
+// page that borrowed its buffer (OSv unmap_arc_buf).
+
+t.test('a pressure op shrinks the ARC too (every Ram shrinker runs), and replays free the same frames', async (t) => {
+  for (const mode of ['double', 'shared'] as const) {
+    const trace = (x: () => Fsx, out: string[]) => (op: number, freed: number) => out.push(`${op}:${freed}:${frameMap(x())}`);
+    const arcOf = (x: Fsx) => (x.fs as unknown as ZfsLite).pool.arc!;
+    const a: string[] = [];
+    let arcShrunkAtPressure = 0;
+    let ra: Fsx | null = null;
+    ra = new Fsx({
+      // 8 MiB: allocations never fail, so only the pressure ops can make the ARC shrink.
+      backend: zfsLiteBackend(mode), seed: 3, ops: 1500, ramMiB: 8,
+      onPressure: (op, freed) => { trace(() => ra!, a)(op, freed); arcShrunkAtPressure = arcOf(ra!).stats().shrunk; },
+    });
+    const rr = ra.run();
+    t.same(rr.failures, [], `${mode}: the run passes`);
+    t.ok(arcShrunkAtPressure > 0, `${mode}: the ARC gave back ${arcShrunkAtPressure} bytes to pressure ops (the old op ran page-cache reclaim only: 0)`);
+    if (mode === 'shared') t.ok(rr.sharing!.revocations > 0, `shared: ${rr.sharing!.revocations} borrowed pages revoked by ARC evictions`);
+    const b: string[] = [];
+    let rb: Fsx | null = null;
+    rb = new Fsx({ backend: zfsLiteBackend(mode), seed: 3, ramMiB: 8, replay: parseFsxOps(ra.log.text()), onPressure: trace(() => rb!, b) });
+    const rp = rb.run();
+    t.same(rp.failures, [], `${mode}: the replay passes`);
+    t.ok(a.length > 10, `${mode}: ${a.length} pressure events`);
+    t.same(b, a, `${mode}: after each pressure event the replay has the same frames allocated`);
+    t.same(rp.sharing, rr.sharing, `${mode}: the same borrows, breaks and revocations`);
+    t.equal(rp.pressureFreed, rr.pressureFreed, `${mode}: the same frames freed under pressure`);
   }
 });

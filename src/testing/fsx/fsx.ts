@@ -79,6 +79,31 @@ export interface FsxResult {
   writebacks: number;
   /** Frames freed by the memory-pressure ops. */
   pressureFreed: number;
+  /** zfs-lite only: how its page cache and ARC shared frames (ArcShare.stats; all 0 in double-caching mode). */
+  sharing?: FsxSharing;
+}
+
+/**
+ * Shared-buffer mmap counters of a zfs-lite backend (fs-zfs-lite/arc-share.ts ArcShare.stats, and the
+ * page cache's share breaks, src/mm/page-share.ts).
+ */
+export interface FsxSharing {
+  /** Pages that borrowed an ARC buffer's frame (arc_share_buf). */
+  borrows: number;
+  /** Borrowed pages copied to a frame of their own before a write (breakShare). */
+  shareBreaks: number;
+  /** Borrowed frames the page cache gave back, by a share break or the page leaving the cache (arc_unshare_buf). */
+  unshared: number;
+  /** Borrowed pages the ARC took back by evicting their buffer (unmap_arc_buf). */
+  revocations: number;
+  /** Blocks the ARC could not lend (not cached and not cacheable). */
+  refused: number;
+}
+
+/** What fsx reads of a backend that may share ARC buffers with the page cache (zfs-lite's `arcShare`). */
+interface ArcSharing {
+  readonly mmapCache?: string;
+  readonly arcShare?: { readonly stats: { readonly shared: number; readonly unshared: number; readonly revoked: number; readonly refused: number } } | null;
 }
 
 const RUN: readonly FsxOpName[] = ['read', 'write', 'mapread', 'mapwrite', 'truncate', 'punch_hole'];
@@ -199,6 +224,7 @@ export class Fsx {
       counts: this.counts, skipped: this.skipped, failures: this.failure ? [this.failure] : [], seconds, cpuSeconds,
       faults: this.mm.stats.faults, evictions: this.mm.reclaim.stats.evicted, writebacks: this.pageCache.stats.writebacks,
       pressureFreed: this.pressureFreed,
+      ...this.sharing(),
     };
   }
 
@@ -411,11 +437,29 @@ export class Fsx {
     if (!o.keepSize && off + len > this.size) this.grow(off + len);
   }
 
-  /** A memory-pressure event: reclaim asked for `frames` frames (the Ram shrinker's entry point). */
+  /**
+   * A memory-pressure event: the machine's RAM is asked for `frames` more free frames through its reclaim
+   * entry point (Ram.reclaim, what a failed allocation runs), so every registered shrinker runs, in the
+   * order they registered — on zfs-lite the ARC as well as page-cache reclaim, and in shared mmap mode
+   * the ARC's evictions revoke the pages that borrowed its buffers. Deterministic (registration order,
+   * LRU/ARC state), so a replay's `#vfsim pressure` line frees exactly the same frames.
+   */
   private doPressure(frames: number): void {
-    const freed = this.mm.reclaim.shrink(frames);
+    const before = this.ram.freeFrames;
+    this.ram.reclaim(before + frames);
+    const freed = this.ram.freeFrames - before;
     this.pressureFreed += freed;
     this.opts.onPressure?.(this.n, freed);
+  }
+
+  /** The sharing counters of a zfs-lite backend, as a result field (none for other backends). */
+  private sharing(): { sharing?: FsxSharing } {
+    const z = this.fs as ArcSharing;
+    if (z.mmapCache === undefined) return {};
+    const breaks = this.pageCache.stats.shareBreaks;
+    if (z.arcShare === undefined || z.arcShare === null) return { sharing: { borrows: 0, shareBreaks: breaks, unshared: 0, revocations: 0, refused: 0 } };
+    const s = z.arcShare.stats;
+    return { sharing: { borrows: s.shared, shareBreaks: breaks, unshared: s.unshared, revocations: s.revoked, refused: s.refused } };
   }
 
   private fail(what: string): void {
