@@ -9,6 +9,7 @@ import type { FaultSignal, MemFault } from '../hw/cpu.js';
 import { invariant } from '../sim/assert.js';
 import { FsError } from '../sim/errno.js';
 import { FaultKind } from '../hw/mmu/fault.js';
+import { MmuError } from '../hw/mmu/error.js';
 import { NO_FRAME, type Frame } from '../hw/ram.js';
 import { AddressSpace } from './address-space.js';
 import type { Mm } from './mm.js';
@@ -192,8 +193,11 @@ function mapPinned(mm: Mm, as: AddressSpace, vpn: number, f: Frame, w: boolean, 
     const had = as.pteFrame.get(vpn);
     as.setPte(vpn, f, w, x, dbm);
     if (cacheFrame !== NO_FRAME && had !== cacheFrame) mm.rmap.add(cacheFrame, as.id, vpn);
-  } catch {
-    return false; // no frame for a translation table (MmuError ENOMEM)
+  } catch (e) {
+    // No frame for a translation table (MmuError ENOMEM), or a shrinker's errno: the fault's SIGBUS.
+    // Anything else is a bug in vfsim and passes on (the same rule as installPage).
+    if (e instanceof MmuError || e instanceof FsError) return false;
+    throw e;
   } finally {
     mm.pinned = prevPin;
   }
