@@ -36,8 +36,10 @@ t.test('background txg commits between calls (zfs_txg_timeout 1 µs of virtual t
   t.ok(states > 800, `${states} crash states`);
   t.same(bad, []);
   t.ok(caught >= 5, `the unsafe pool caught in ${caught} of 20 workloads`);
-  const cli = runCrash({ fs: 'zfs-lite', random: 5, length: 5, seed: 2026, txgTimeoutNs: 1000 });
-  const lazy = runCrash({ fs: 'zfs-lite', random: 5, length: 5, seed: 2026 });
+  // The CLI path on two workloads shows --txg-timeout is wired through (each costs seconds); more is
+  // `vfsim crash --fs zfs-lite --random 20 --length 5 --seed 2026 --txg-timeout 1000`.
+  const cli = runCrash({ fs: 'zfs-lite', random: 2, length: 5, seed: 2026, txgTimeoutNs: 1000 });
+  const lazy = runCrash({ fs: 'zfs-lite', random: 2, length: 5, seed: 2026 });
   t.equal(cli.violations.length, 0);
   t.ok(cli.crashStates > lazy.crashStates, `--txg-timeout 1000: ${cli.crashStates} states, ${lazy.crashStates} at the 5 s default`);
 });
