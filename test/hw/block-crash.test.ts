@@ -200,7 +200,7 @@ t.test('powerFail: seeded subset, reproducible; explicit keep; the device restar
   t.equal(b[SS], 2);
 });
 
-t.test('mounting images on one device with checkpoint / applyTo / rollback; speed of image building', async (t) => {
+t.test('mounting images on one device with checkpoint / applyTo / rollback; the image-building rate is printed (vfsim bench pcm has the target)', async (t) => {
   const d = new BlockDevice({ sectors: 4096, clock: new Clock() });
   for (let i = 0; i < 20; i++) d.write(i * 64, 8, new Uint8Array(8 * SS).fill(i + 1)); // 20 cached 4 KiB writes
   const s = d.crash();
@@ -228,5 +228,4 @@ t.test('mounting images on one device with checkpoint / applyTo / rollback; spee
   }
   const rate = n / ((performance.now() - start) / 1000);
   t.comment(`20 pending 4 KiB writes: ${Math.round(rate).toLocaleString('en')} images/s`);
-  t.ok(rate > 2000);
 });

@@ -339,7 +339,7 @@ t.test('mounting crash images on one device: loadImage once, then checkpoint / a
   t.equal(Buffer.compare(m.durableImage(), s.image), 0, 'back to the base image');
 });
 
-t.test('explorer-shaped speed: cut a 20-call trace at every fence and marker, mount each image with checkpoint/rollback', async (t) => {
+t.test('explorer-shaped run (rate printed, not asserted: vfsim bench pcm has the target): cut a 20-call trace at every fence and marker, mount each image with checkpoint/rollback', async (t) => {
   // Each "call" writes 256 bytes of data, flushes and fences it, then commits an 8-byte tail pointer
   // and flushes and fences that (NOVA's ordering), with markers at call boundaries.
   const d = new PcmDevice({ bytes: 1 << 20, clock: new Clock() });
@@ -384,5 +384,4 @@ t.test('explorer-shaped speed: cut a 20-call trace at every fence and marker, mo
   t.equal(bad, 0, 'data flushed and fenced before its commit is whole in every image');
   t.comment(`${cuts.length} cuts, ${states} crash states mounted and checked in ${(secs * 1000).toFixed(0)} ms: ${Math.round(states / secs).toLocaleString('en')} states/s`);
   t.ok(states > cuts.length, 'more than one state per cut');
-  t.ok(states / secs > 2000, 'the device side leaves the explorer its 2,000 states/s');
 });

@@ -77,7 +77,7 @@ t.test('bad modes are errnos', async (t) => {
   t.equal(code(() => new SubsetCursor(3, { kind: 'nope' } as unknown as SubsetMode)), 'EINVAL');
 });
 
-t.test('speed: crash images of 20 pending pieces, apply + undo over a shared base (issue 6: >= 2,000/s checked)', async (t) => {
+t.test('crash images of 20 pending pieces, apply + undo over a shared base (the rate is printed; vfsim bench pcm checks the 2,000/s target)', async (t) => {
   const d = new PcmDevice({ bytes: 1 << 20, clock: new Clock() });
   for (let i = 0; i < 20; i++) d.store64(i * 4096, i + 1); // 20 pieces on 20 lines
   const s = d.crash();
@@ -94,7 +94,6 @@ t.test('speed: crash images of 20 pending pieces, apply + undo over a shared bas
   const secs = (performance.now() - start) / 1000;
   const rate = n / secs;
   t.comment(`20 pending pieces: ${Math.round(rate).toLocaleString('en')} images/s (${n} images in ${(secs * 1000).toFixed(1)} ms)`);
-  t.ok(rate > 2000, 'well above the explorer\'s 2,000 checked states per second');
   t.ok(check > 0);
   t.ok(s.image.every((b) => b === 0), 'undo restored the base');
 });
