@@ -61,6 +61,9 @@ export class Dmu {
   syncTxg = 0;
   /** Two pointer slots for the read walk (the pointer read and the one it was read through). */
   private readonly bpBuf = new Uint8Array(2 * BP_SIZE);
+  /** Where walkToLeaf left the data block's pointer (fields, not a tuple: nothing allocated per read). */
+  private leafBuf: Uint8Array = this.bpBuf;
+  private leafOff = 0;
   /** Where every dirty block's buffer comes from (zio_buf_alloc). */
   readonly bufs = new ZioBufCache();
   // parentOf's answer (the buffer holding a pointer, and the pointer's offset in it), without a tuple.
@@ -76,9 +79,7 @@ export class Dmu {
   }
 
   /**
-   * Read data block `blkid` of `obj` into dst[off..+BLOCK); false (dst untouched) for a hole. Bounded by
-   * nlevels (at most MAX_LEVELS reads), so a damaged tree cannot loop; pointers whose type or level is
-   * not what this position needs are damage: EIO.
+   * Read data block `blkid` of `obj` into dst[off..+BLOCK); false (dst untouched) for a hole.
    */
   readBlock(obj: DmuObject, blkid: number, dst: Uint8Array, off: number): boolean {
     const d = obj.dirtyData.get(blkid);
@@ -86,9 +87,33 @@ export class Dmu {
       dst.set(d, off);
       return true;
     }
+    if (!this.walkToLeaf(obj, blkid)) return false;
+    this.vdev.readBlock(this.leafBuf, this.leafOff, dst, off);
+    return true;
+  }
+
+  /**
+   * The block pointer of data block `blkid` copied into out[outOff..+BP_SIZE): 1, or 0 for a hole, or -1
+   * when the block is dirty in memory (its current data is in no block pointer yet). The walk of
+   * readBlock stopping at the pointer, for the page cache to map the block's ARC buffer itself (OSv's
+   * dmu_map_uio, shared-buffer mmap).
+   */
+  leafBp(obj: DmuObject, blkid: number, out: Uint8Array, outOff: number): number {
+    if (obj.dirtyData.has(blkid)) return -1;
+    if (!this.walkToLeaf(obj, blkid)) return 0;
+    out.set(this.leafBuf.subarray(this.leafOff, this.leafOff + BP_SIZE), outOff);
+    return 1;
+  }
+
+  /**
+   * Walk from the dnode down to data block `blkid`'s pointer, leaving it at leafBuf[leafOff..] (in the
+   * dnode, a dirty indirect, or the walk's own pointer slots); false for a hole. Bounded by nlevels (at
+   * most MAX_LEVELS reads), so a damaged tree cannot loop; a pointer whose type or level is not what this
+   * position needs is damage: EIO. Only the one pointer needed at each level is read (vdev.readBp).
+   */
+  private walkToLeaf(obj: DmuObject, blkid: number): boolean {
     const dn = obj.dn, nl = dn.nlevels;
     if (blkid >= capacity(nl)) return false;
-    // Walk down copying only the one pointer needed at each level (vdev.readBp), not whole blocks.
     let buf: Uint8Array = dn.root, bo = 0;
     const bpb = this.bpBuf;
     for (let level = nl - 1; level >= 1; level--) {
@@ -109,42 +134,9 @@ export class Dmu {
     }
     if (bpIsHole(buf, bo)) return false;
     if (rd32(buf, bo + BP_TYPE) !== obj.type) throw fsErr('EIO', 'dbuf_read');
-    this.vdev.readBlock(buf, bo, dst, off);
+    this.leafBuf = buf;
+    this.leafOff = bo;
     return true;
-  }
-
-  /**
-   * The block pointer of data block `blkid` copied into out[outOff..+BP_SIZE): 1, or 0 for a hole, or -1
-   * when the block is dirty in memory (its current data is in no block pointer yet). The walk of
-   * readBlock stopping at the pointer, for the page cache to map the block's ARC buffer itself (OSv's
-   * dmu_map_uio, shared-buffer mmap).
-   */
-  leafBp(obj: DmuObject, blkid: number, out: Uint8Array, outOff: number): number {
-    if (obj.dirtyData.has(blkid)) return -1;
-    const nl = obj.dn.nlevels;
-    if (blkid >= capacity(nl)) return 0;
-    let buf: Uint8Array = obj.dn.root, bo = 0;
-    const bpb = this.bpBuf;
-    for (let level = nl - 1; level >= 1; level--) {
-      const id = Math.floor(blkid / POW64[level]!);
-      const slot = Math.floor(blkid / POW64[level - 1]!) % BP_PER_BLOCK;
-      const dirty = obj.dirtyInd[level]?.get(id);
-      if (dirty !== undefined) {
-        buf = dirty;
-        bo = slot * BP_SIZE;
-        continue;
-      }
-      if (bpIsHole(buf, bo)) return 0;
-      if (rd32(buf, bo + BP_TYPE) !== (T_INDIRECT | (level << 8))) throw fsErr('EIO', 'dbuf_read');
-      const into = buf === bpb && bo === 0 ? BP_SIZE : 0;
-      this.vdev.readBp(buf, bo, slot, bpb, into);
-      buf = bpb;
-      bo = into;
-    }
-    if (bpIsHole(buf, bo)) return 0;
-    if (rd32(buf, bo + BP_TYPE) !== obj.type) throw fsErr('EIO', 'dbuf_read');
-    out.set(buf.subarray(bo, bo + BP_SIZE), outOff);
-    return 1;
   }
 
   /** The dirty copy of data block `blkid` (read in, or zeros for a hole), for a partial update. */
