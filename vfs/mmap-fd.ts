@@ -9,7 +9,7 @@ import { mmap, type MmapFile } from '../src/mm/mmap.js';
 import { MAP_ANONYMOUS } from '../src/mm/mman.js';
 import type { FileMapping } from '../src/mm/page-cache.js';
 import { O_APPEND, S_IFREG } from './constants.js';
-import { fsErr } from './errno.js';
+import { fsErr, FsError } from './errno.js';
 import type { Process } from './process.js';
 import type { Vfs } from './vfs.js';
 import type { Vnode } from './vnode.js';
@@ -41,7 +41,12 @@ class MappedFile implements FileRef {
     this.vfs.release(this.vnode);
   }
   fsync(dataOnly: boolean, start: number, end: number): void {
-    this.vnode.mnt.backend.fsync(this.vnode.ino, dataOnly, start, end);
+    try {
+      this.vnode.mnt.backend.fsync(this.vnode.ino, dataOnly, start, end);
+    } catch (e) {
+      // The backend's errno (EIO) is msync's to report, named as msync's (as mmapFd names mmap's).
+      throw e instanceof FsError ? e.at('msync') : e;
+    }
   }
 }
 

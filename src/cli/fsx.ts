@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'PRNG seed', '1')
     .option('--file-size <bytes>', 'largest file size (fsx -l)', '262144')
     .option('--op-len <bytes>', 'longest read/write (fsx -o)', '65536')
-    .option('--ram-mib <n>', 'machine RAM in MiB (small forces reclaim with --fs store)', '64')
+    .option('--ram-mib <n>', 'machine RAM in MiB (small forces reclaim with store and zfs-lite)', '64')
     .option('--replay <file>', 'replay an .fsxops op log (xfstests format; vfsim\'s "#vfsim pressure" lines are memory-pressure events) instead of random ops')
     .option('--hardware-dirty', 'MMU manages access and dirty flags (TCR HA/HD, DBM) instead of software faults', false)
     .option('--two-spaces', 'second mode: two address spaces, one shared and one private map of one file', false)

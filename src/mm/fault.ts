@@ -45,7 +45,9 @@ function sigbus(mm: Mm, va: number): FaultSignal {
  * or an errno from the page cache or its pager: EIO from a damaged block, ENOMEM for the ARC's buffer).
  * Also the fix for access-flag and write-permission faults: the descriptor is rewritten whole. The
  * handler contract (src/hw/exception.ts) allows no JS exception out of a fault, so an FsError becomes
- * the false that the caller turns into SIGBUS (Linux filemap_fault → VM_FAULT_SIGBUS); anything else
+ * the false that the caller turns into SIGBUS (Linux filemap_fault → VM_FAULT_SIGBUS for a read error;
+ * for no memory Linux returns VM_FAULT_OOM and the OOM killer acts — vfsim has no OOM killer and, as
+ * issue 5 specifies, delivers SIGBUS for a fault that finds nothing to reclaim); anything else
  * (an InvariantError) is a bug in vfsim and passes on.
  */
 export function installPage(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, write: boolean): boolean {

@@ -79,11 +79,11 @@ t.test('replay reclaims exactly: the same frames free after every pressure event
 });
 
 // ---- memory pressure on zfs-lite: the pressure op reclaims through the machine's RAM (Ram.reclaim, what
-// a failed allocation runs), so every registered shrinker runs — the ARC's (arc_shrinker_scan: c lowered,
-// buffers evicted) as well as page-cache reclaim — and in shared mmap mode an ARC eviction revokes the
+// a failed allocation runs), so the registered shrinkers run in order until the target is met — the ARC's
+// first (arc_shrinker_scan: c lowered, buffers evicted), then page-cache reclaim — and in shared mmap mode an ARC eviction revokes the
 // page that borrowed its buffer (OSv unmap_arc_buf).
 
-t.test('a pressure op shrinks the ARC too (every Ram shrinker runs), and replays free the same frames', async (t) => {
+t.test('a pressure op shrinks the ARC too (the Ram shrinkers run in order), and replays free the same frames', async (t) => {
   for (const mode of ['double', 'shared'] as const) {
     const trace = (x: () => Fsx, out: string[]) => (op: number, freed: number) => out.push(`${op}:${freed}:${frameMap(x())}`);
     const arcOf = (x: Fsx) => (x.fs as unknown as ZfsLite).pool.arc!;

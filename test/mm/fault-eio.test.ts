@@ -27,7 +27,8 @@ function rig(mode: 'double' | 'shared', flags: number) {
   r.fs.dropPageCache();
   const bp = new Uint8Array(BP_SIZE);
   const ino = r.p.fstat(fd).ino;
-  t.equal(r.fs.pool.dmu.leafBp(r.fs.pool.getObject(ino), BAD, bp, 0), 1, 'the block is on disk');
+  // Set-up, not a check: a throw here fails the subtest that built the rig.
+  if (r.fs.pool.dmu.leafBp(r.fs.pool.getObject(ino), BAD, bp, 0) !== 1) throw new Error('set-up: the block to corrupt is not on disk');
   const dva = rd32(bp, BP_DVA0);
   const spb = BLOCK / r.dev.sectorSize;
   for (let s = 0; s < spb; s++) r.dev.injectCorruption(dva * spb + s, { bits: 8, seed: s + 1 });

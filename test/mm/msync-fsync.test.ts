@@ -9,6 +9,7 @@ import { msync } from '../../src/mm/mmap.js';
 import { MAP_SHARED, MS_ASYNC, MS_SYNC, PROT_READ, PROT_WRITE } from '../../src/mm/mman.js';
 import type { StoreFs } from '../../src/testing/store-fs.js';
 import { setup, patternFile } from './mm-helpers.js';
+import { fsErr, type FsError } from '../../src/sim/errno.js';
 
 t.test('msync(MS_SYNC) calls the backend fsync with the mapped byte range and datasync', async (t) => {
   const s = setup({ fs: 'store' });
@@ -29,4 +30,17 @@ t.test('msync(MS_SYNC) calls the backend fsync with the mapped byte range and da
   const mapping = fs.pager(s.p.fstat(fd).ino)!;
   t.equal(fs.pageCache.isDirty(mapping, 3), false, 'the stored page is clean');
   t.equal(fs.pageCache.isDirty(mapping, 7), true, 'a page outside the range stays dirty (range fsync)');
+});
+
+// msync(2) ERRORS: EIO from the file's fsync is msync's error, and it says so (syscall 'msync').
+t.test('an EIO from the backend fsync is msync\'s error, named msync', async (t) => {
+  const s = setup({ fs: 'store' });
+  const fs = s.fs as StoreFs;
+  const { fd } = patternFile(s.p, '/f', 4096);
+  const va = mmapFd(s.p, s.as, 0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  fs.fsync = () => { throw fsErr('EIO'); };
+  s.cpu.store8(va, 1);
+  const e = (() => { try { msync(s.as, va, 4096, MS_SYNC); } catch (err) { return err as FsError; } return null; })();
+  t.equal(e?.code, 'EIO');
+  t.equal(e?.syscall, 'msync');
 });

@@ -439,9 +439,11 @@ export class Fsx {
 
   /**
    * A memory-pressure event: the machine's RAM is asked for `frames` more free frames through its reclaim
-   * entry point (Ram.reclaim, what a failed allocation runs), so every registered shrinker runs, in the
-   * order they registered — on zfs-lite the ARC as well as page-cache reclaim, and in shared mmap mode
-   * the ARC's evictions revoke the pages that borrowed its buffers. Deterministic (registration order,
+   * entry point (Ram.reclaim, what a failed allocation runs): the registered shrinkers run in the order
+   * they registered until the target is met — on zfs-lite the ARC first (it registers when the backend is
+   * made, before mm's page-cache reclaim), then page-cache reclaim for what the ARC could not give; in
+   * shared mmap mode the ARC's evictions revoke the pages that borrowed its buffers. (Linux's shrink_node
+   * reclaims the LRU lists and the slab shrinkers together; vfsim's Ram keeps a fixed order.) Deterministic (registration order,
    * LRU/ARC state), so a replay's `#vfsim pressure` line frees exactly the same frames.
    */
   private doPressure(frames: number): void {
