@@ -77,11 +77,7 @@ function install(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, write: boolean
   if (idx * 4096 >= m.size) return false; // mmap(2): SIGBUS for a page wholly beyond the end of the file
   if (m.dax !== null) return installDax(mm, as, vma, vpn, idx, write, m.dax);
   if (!vma.shared) {
-    const own = as.priv.get(vpn);
-    if (own !== undefined) {
-      as.setPte(vpn, own, vma.writable, exec, false);
-      return true;
-    }
+    if (mapOwnCopy(as, vma, vpn, exec)) return true;
     if (write) {
       // Copy-on-write: the new frame first, so reclaim cannot take the source while we copy it.
       const nf = mm.ram.allocFrame(false);
@@ -149,11 +145,7 @@ function installDax(mm: Mm, as: AddressSpace, vma: Vma, vpn: number, idx: number
   }
   const exec = vma.exec;
   if (!vma.shared) {
-    const own = as.priv.get(vpn);
-    if (own !== undefined) {
-      as.setPte(vpn, own, vma.writable, exec, false);
-      return true;
-    }
+    if (mapOwnCopy(as, vma, vpn, exec)) return true;
     if (write) {
       const nf = mm.ram.allocFrame(false);
       if (nf === NO_FRAME) return false;
@@ -203,5 +195,13 @@ function mapPinned(mm: Mm, as: AddressSpace, vpn: number, f: Frame, w: boolean, 
   } finally {
     mm.pinned = prevPin;
   }
+  return true;
+}
+
+/** A private map's page that already has its own copy (COW done, or anonymous): map that frame. */
+function mapOwnCopy(as: AddressSpace, vma: Vma, vpn: number, exec: boolean): boolean {
+  const own = as.priv.get(vpn);
+  if (own === undefined) return false;
+  as.setPte(vpn, own, vma.writable, exec, false);
   return true;
 }
